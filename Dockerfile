@@ -1,0 +1,28 @@
+# newsdigest: `docker build -t newsdigest .` then
+# `docker run -e TELEGRAM_BOT_TOKEN=… -v newsdigest-data:/app/data newsdigest`.
+# Secrets are passed as environment variables at run time, never baked in.
+
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md alembic.ini ./
+COPY bot ./bot
+COPY summarizers ./summarizers
+RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    NEWSDIGEST_CONFIG=/app/config/default.toml
+RUN useradd --create-home --uid 10001 newsdigest
+WORKDIR /app
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
+COPY config ./config
+COPY seeds ./seeds
+RUN mkdir -p data && chown newsdigest:newsdigest data
+USER newsdigest
+VOLUME ["/app/data"]
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=60s --timeout=10s --start-period=60s \
+    CMD ["newsdigest", "config"]
+CMD ["newsdigest", "run"]

@@ -1,0 +1,200 @@
+"""Settings: the `config/` file, overridden by environment variables, overridden by arguments.
+
+Every key of `config/default.toml` may be set as `NEWSDIGEST_<KEY>`; the database URL is
+also read from `DATABASE_URL`, and the chat platforms' secrets from their usual names
+(`TELEGRAM_BOT_TOKEN`, `SLACK_BOT_TOKEN`, …). Secrets only ever come from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+import summarizers
+
+ENV_PREFIX = "NEWSDIGEST_"
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names it and says what is expected."""
+
+
+def config_file() -> Path:
+    """The settings file in force: `NEWSDIGEST_CONFIG`, else `config/default.toml`."""
+    explicit = os.environ.get(f"{ENV_PREFIX}CONFIG")
+    if explicit:
+        return Path(explicit)
+    local = Path("config/default.toml")
+    return local if local.is_file() else PROJECT_DIR / "config" / "default.toml"
+
+
+def _env(name: str, *plain: str) -> Any:
+    return Field(validation_alias=AliasChoices(name, f"{ENV_PREFIX}{name.upper()}", *plain))
+
+
+class Settings(BaseSettings):
+    """The bot's effective settings. Field defaults mirror `config/default.toml`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        extra="ignore",
+        validate_by_name=True,
+        validate_default=True,
+    )
+
+    # Not in repr: the URL may carry a password.
+    database_url: str = Field(
+        default="sqlite:///data/newsdigest.db",
+        repr=False,
+        validation_alias=AliasChoices("database_url", "DATABASE_URL", "NEWSDIGEST_DATABASE_URL"),
+    )
+    source_dir: Path = Path("seeds")
+    ingest_interval_minutes: int = Field(default=5, ge=1, le=24 * 60)
+    max_file_bytes: int = Field(default=2_000_000, ge=1)
+    summarizer: str = summarizers.DEFAULT
+    summary_sentences: int = Field(default=3, ge=1, le=10)
+    timezone: str = "UTC"
+    digest_time: str = "08:00"
+    digest_size: int = Field(default=5, ge=1, le=50)
+    log_level: str = "INFO"
+
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN")
+    )
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN")
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Arguments win over the environment, which wins over the file.
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
+        return (init_settings, env_settings, toml)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "must be an SQLAlchemy URL such as sqlite:///data/newsdigest.db"
+            ) from None
+        return value
+
+    @field_validator("summarizer")
+    @classmethod
+    def _summarizer(cls, value: str) -> str:
+        if value not in summarizers.names():
+            raise ValueError(f"must be one of: {', '.join(summarizers.names())}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as Europe/Berlin or UTC") from None
+        return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _digest_time(cls, value: str) -> str:
+        if not _TIME.match(value):
+            raise ValueError("must be a clock time HH:MM such as 08:00")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+
+def env_name(field: str) -> str:
+    """The environment variable a user sets for `field`."""
+    alias = Settings.model_fields[field].validation_alias
+    if isinstance(alias, AliasChoices):
+        names = [c for c in alias.choices if isinstance(c, str) and c.isupper()]
+        return names[0]
+    return f"{ENV_PREFIX}{field.upper()}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, or raise ConfigError with a sentence naming each bad value."""
+    path = config_file()
+    if os.environ.get(f"{ENV_PREFIX}CONFIG") and not path.is_file():
+        raise ConfigError(f"{ENV_PREFIX}CONFIG names {path}, which is not a file")
+    try:
+        return Settings(**overrides)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path} is not valid TOML: {error}") from None
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = str(item["loc"][0]) if item["loc"] else "?"
+            where = env_name(field) if field in Settings.model_fields else field
+            got = item.get("input")
+            shown = "" if field.endswith(("token", "secret")) else f" (got {got!r})"
+            message = str(item["msg"]).removeprefix("Value error, ")
+            problems.append(f"setting {field} ({where}) {message}{shown}")
+        raise ConfigError("; ".join(problems)) from None
+
+
+@dataclass(frozen=True)
+class ShownSetting:
+    """One line of `newsdigest config`: a key, its value with secrets masked, its variable."""
+
+    key: str
+    value: str
+    env: str
+
+
+def describe(settings: Settings) -> list[ShownSetting]:
+    """The effective settings as printable lines; secrets and passwords never appear."""
+    shown = []
+    for key in Settings.model_fields:
+        value = getattr(settings, key)
+        if isinstance(value, SecretStr):
+            text = "set (hidden)"
+        elif value is None:
+            text = "not set"
+        elif key == "database_url":
+            text = make_url(value).render_as_string(hide_password=True)
+        else:
+            text = str(value)
+        shown.append(ShownSetting(key, text, env_name(key)))
+    return shown

@@ -1,0 +1,144 @@
+"""The database tables (SQLAlchemy 2). Only `bot.core.store` reads and writes them.
+
+Schema changes go through Alembic migrations in `bot/migrations/`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+TOPIC_CHARS = 200
+_NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=_NAMING)
+
+
+class DocumentRow(Base):
+    """A stored story; its sentences (per paragraph) are split once, at ingest."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    published: Mapped[date] = mapped_column(Date, index=True)
+    headline: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    headings: Mapped[list[Any]] = mapped_column(JSON)
+    sentences: Mapped[list[Any]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(1000))
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SummaryRow(Base):
+    """A document's summary by one method and length, computed once."""
+
+    __tablename__ = "summaries"
+
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    method: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sentences_count: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sentences: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class SourceFileRow(Base):
+    """A file already read, so that re-reading a folder skips what has not changed."""
+
+    __tablename__ = "source_files"
+
+    path: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+
+
+class ChatRow(Base):
+    """A chat on some platform, with its digest schedule and settings."""
+
+    __tablename__ = "chats"
+    __table_args__ = (UniqueConstraint("platform", "platform_chat_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    platform_chat_id: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64))
+    digest_time: Mapped[str] = mapped_column(String(5))
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SubscriptionRow(Base):
+    """A topic a chat follows."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("chat_id", "topic"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(TOPIC_CHARS))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DigestRow(Base):
+    """A digest built for a chat; its items are stored in order."""
+
+    __tablename__ = "digests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DigestItemRow(Base):
+    """One story of a digest, at its position, under the topic that matched it."""
+
+    __tablename__ = "digest_items"
+
+    digest_id: Mapped[int] = mapped_column(
+        ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    topic: Mapped[str | None] = mapped_column(String(TOPIC_CHARS), nullable=True)
+
+
+class DeliveryRow(Base):
+    """A story delivered to a chat. The unique constraint makes a second delivery impossible."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("chat_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    digest_id: Mapped[int | None] = mapped_column(
+        ForeignKey("digests.id", ondelete="SET NULL"), nullable=True
+    )
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    platform_message_id: Mapped[str | None] = mapped_column(String(100), nullable=True)

@@ -1,0 +1,182 @@
+"""One store suite, run against SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.core.documents import parse_text
+from bot.core.models import DeliveryRow
+from bot.core.store import Store
+
+
+def story(body: str, day: str = "2020-03-01") -> tuple:
+    document = parse_text(f"date {day} {body}", source=f"{abs(hash(body))}.txt")
+    sentences = tuple((p,) for p in document.paragraphs)
+    return document, sentences
+
+
+def test_migrations_create_every_table(store: Store) -> None:
+    tables = set(inspect(store.engine).get_table_names())
+    assert {
+        "documents",
+        "summaries",
+        "source_files",
+        "chats",
+        "subscriptions",
+        "digests",
+        "digest_items",
+        "deliveries",
+        "alembic_version",
+    } <= tables
+
+
+def test_a_document_is_stored_once_even_when_added_twice(store: Store) -> None:
+    document, sentences = story("Markets fell sharply on Monday.")
+    assert store.add_document(document, sentences) is True
+    assert store.add_document(document, sentences) is False
+    assert store.count_documents() == 1
+
+
+def test_a_stored_document_comes_back_whole(store: Store) -> None:
+    document = parse_text(
+        "date 2020-02-27 Fighting went on in the north.\n\nA sub-heading\n\n"
+        "Officials met on Friday. They agreed to talk again.",
+        source="a.txt",
+    )
+    sentences = (("Fighting went on in the north.",), ("Officials met on Friday.", "They agreed"))
+    store.add_document(document, sentences)
+    stored = store.get_document(document.doc_id)
+    assert stored is not None
+    assert stored.published == date(2020, 2, 27)
+    assert stored.headline == "A sub-heading"
+    assert stored.paragraphs == document.paragraphs
+    assert stored.headings == ("A sub-heading",)
+    assert stored.sentences == sentences
+    assert stored.ingested_at.tzinfo is not None
+
+
+def test_documents_are_listed_newest_first_and_since_a_moment(store: Store) -> None:
+    early = datetime(2024, 1, 1, tzinfo=UTC)
+    for day in ("2020-03-01", "2020-03-03", "2020-03-02"):
+        document, sentences = story(f"News of {day}.", day)
+        store.add_document(document, sentences, ingested_at=early)
+    late_doc, sentences = story("Late news.", "2020-02-01")
+    store.add_document(late_doc, sentences, ingested_at=early + timedelta(days=1))
+    listed = [d.published.isoformat() for d in store.documents()]
+    assert listed == ["2020-03-03", "2020-03-02", "2020-03-01", "2020-02-01"]
+    assert [d.id for d in store.documents(since=early)] == [late_doc.doc_id]
+    assert len(store.documents(limit=2)) == 2
+
+
+def test_racing_writers_store_one_copy(store: Store) -> None:
+    document, sentences = story("Two processes read the same folder at once.")
+    results: list[bool] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(store.add_document(document, sentences)))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, False, False, True]
+    assert store.count_documents() == 1
+
+
+def test_a_summary_is_cached_per_method_and_length(store: Store) -> None:
+    document, sentences = story("One. Two. Three.")
+    store.add_document(document, sentences)
+    assert store.summary(document.doc_id, "lead", 2) is None
+    store.save_summary(document.doc_id, "lead", 2, ["One.", "Two."])
+    store.save_summary(document.doc_id, "lead", 2, ["One.", "Two."])  # a second writer
+    assert store.summary(document.doc_id, "lead", 2) == ("One.", "Two.")
+    assert store.summary(document.doc_id, "lead", 3) is None
+    assert store.summary(document.doc_id, "lexrank", 2) is None
+
+
+def test_a_file_read_before_is_unchanged_until_its_size_or_time_changes(store: Store) -> None:
+    document, sentences = story("A file on disk.")
+    store.add_document(document, sentences)
+    assert not store.file_unchanged("/news/a.txt", 10, 111)
+    store.remember_file("/news/a.txt", 10, 111, document.doc_id)
+    assert store.file_unchanged("/news/a.txt", 10, 111)
+    assert not store.file_unchanged("/news/a.txt", 10, 222)
+    assert not store.file_unchanged("/news/a.txt", 11, 111)
+    store.remember_file("/news/a.txt", 11, 222, document.doc_id)
+    assert store.file_unchanged("/news/a.txt", 11, 222)
+
+
+def test_a_chat_is_created_once_with_its_defaults(store: Store) -> None:
+    first = store.chat("console", "local", timezone="Europe/Berlin", digest_time="07:30")
+    again = store.chat("console", "local", timezone="UTC", digest_time="09:00")
+    assert first == again
+    assert (first.timezone, first.digest_time, first.paused, first.active) == (
+        "Europe/Berlin",
+        "07:30",
+        False,
+        True,
+    )
+    other = store.chat("telegram", "local", timezone="UTC", digest_time="09:00")
+    assert other.id != first.id
+
+
+def test_subscriptions_are_kept_in_order_without_repeats(store: Store) -> None:
+    chat = store.chat("console", "local", timezone="UTC", digest_time="08:00")
+    assert store.subscribe(chat.id, "Idlib")
+    assert store.subscribe(chat.id, '"oil price" -OPEC')
+    assert not store.subscribe(chat.id, "Idlib")
+    assert store.topics(chat.id) == ["Idlib", '"oil price" -OPEC']
+    assert store.unsubscribe(chat.id, "Idlib")
+    assert not store.unsubscribe(chat.id, "Idlib")
+    assert store.topics(chat.id) == ['"oil price" -OPEC']
+
+
+def test_a_digest_keeps_its_items_in_order(store: Store) -> None:
+    chat = store.chat("console", "local", timezone="UTC", digest_time="08:00")
+    ids = []
+    for text in ("First story.", "Second story.", "Third story."):
+        document, sentences = story(text)
+        store.add_document(document, sentences)
+        ids.append(document.doc_id)
+    digest = store.save_digest(chat.id, [(ids[2], "b"), (ids[0], None), (ids[1], "a")])
+    assert store.digest_items(digest) == [(ids[2], "b"), (ids[0], None), (ids[1], "a")]
+
+
+def test_a_story_is_never_delivered_twice_to_the_same_chat(store: Store) -> None:
+    chat = store.chat("console", "local", timezone="UTC", digest_time="08:00")
+    other = store.chat("console", "other", timezone="UTC", digest_time="08:00")
+    document, sentences = story("Delivered once.")
+    store.add_document(document, sentences)
+    assert store.record_delivery(chat.id, document.doc_id, message_id="m1")
+    assert not store.record_delivery(chat.id, document.doc_id, message_id="m2")
+    assert store.record_delivery(other.id, document.doc_id)
+    assert store.delivered(chat.id) == {document.doc_id}
+
+
+def test_the_database_itself_refuses_a_second_delivery(store: Store) -> None:
+    chat = store.chat("console", "local", timezone="UTC", digest_time="08:00")
+    document, sentences = story("Enforced by a constraint.")
+    store.add_document(document, sentences)
+    with Session(store.engine) as session, pytest.raises(IntegrityError):
+        for _ in range(2):
+            session.add(DeliveryRow(chat_id=chat.id, document_id=document.doc_id))
+            session.flush()
+
+
+def test_data_survives_reopening_the_store(database_url: str) -> None:
+    first = Store.open(database_url)
+    document, sentences = story("Still here after a restart.")
+    first.add_document(document, sentences)
+    first.close()
+    second = Store.open(database_url)
+    try:
+        assert second.get_document(document.doc_id) is not None
+        assert second.count_documents() == 1
+    finally:
+        second.close()

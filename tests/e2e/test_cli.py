@@ -1,0 +1,122 @@
+"""The `newsdigest` command, run as a user runs it: a real process, its output and exit code."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SEEDS
+
+SEED_COUNT = len(list(SEEDS.glob("*.txt")))
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NEWSDIGEST_", "TELEGRAM_", "SLACK_")) and k != "DATABASE_URL"
+    }
+    return {
+        **clean,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "COLUMNS": "200",
+        "NO_COLOR": "1",
+    }
+
+
+def newsdigest(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_ingest_reports_new_then_unchanged(env: dict[str, str]) -> None:
+    first = newsdigest("ingest", "seeds", env=env)
+    assert first.returncode == 0, first.stderr
+    assert f"{SEED_COUNT} new, 0 unchanged, 0 duplicate, 0 rejected" in first.stdout
+    second = newsdigest("ingest", "seeds", env=env)
+    assert f"0 new, {SEED_COUNT} unchanged, 0 duplicate, 0 rejected" in second.stdout
+
+
+def test_ingest_names_each_bad_file_and_keeps_the_good(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "broken.txt").write_text("date 2020-13-45 Nothing.")
+    (tmp_path / "fine.txt").write_text("date 2020-03-01 Something happened today.")
+    result = newsdigest("ingest", str(tmp_path / "broken.txt"), str(tmp_path / "fine.txt"), env=env)
+    assert result.returncode == 0
+    assert "broken.txt: impossible date '2020-13-45'" in result.stderr
+    assert "1 new, 0 unchanged, 0 duplicate, 1 rejected" in result.stdout
+
+
+def test_summarize_prints_sentences_of_the_file(env: dict[str, str]) -> None:
+    seed = SEEDS / "000_663a48dea55a7912.txt"
+    result = newsdigest("summarize", str(seed), "--method", "lead", "--sentences", "2", env=env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Turkey refuses to back down"
+    assert lines[1].startswith("2020-02-27")
+    assert len(lines) == 4
+    assert lines[2].startswith("Dozens of Turkish soldiers were killed on Thursday")
+
+
+def test_summarize_with_an_unknown_method_lists_the_choices(env: dict[str, str]) -> None:
+    result = newsdigest("summarize", "seeds/000_663a48dea55a7912.txt", "--method", "x", env=env)
+    assert result.returncode == 2
+    assert "unknown method 'x'" in result.stderr
+    assert "lexrank" in result.stderr
+
+
+def test_config_shows_settings_with_secrets_masked(env: dict[str, str]) -> None:
+    env["SLACK_BOT_TOKEN"] = "xoxb-very-secret-value"
+    result = newsdigest("config", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "xoxb-very-secret-value" not in result.stdout
+    assert "set (hidden)" in result.stdout
+    assert "NEWSDIGEST_SUMMARY_SENTENCES" in result.stdout
+
+
+def test_a_malformed_setting_stops_start_up_with_its_name(env: dict[str, str]) -> None:
+    env["NEWSDIGEST_DIGEST_TIME"] = "8 o'clock"
+    result = newsdigest("run", env=env)
+    assert result.returncode == 2
+    assert "NEWSDIGEST_DIGEST_TIME" in result.stderr
+    assert "HH:MM" in result.stderr
+
+
+def test_run_ingests_the_seeds_shows_stories_and_stops_cleanly(env: dict[str, str]) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    lines = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith("Running:"):
+            break
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=20)
+    output = "".join(lines)
+    assert process.returncode == 0, stderr
+    assert f"{SEED_COUNT} new" in output
+    assert "Latest 5 stories" in output
+    assert "Running: re-reading seeds every 5 min" in output
