@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Settings, load_settings
+from bot.core.commands import CommandHandler, Options
 from bot.core.ingest import IngestReport, Progress, ingest
-from bot.core.store import Store, StoredDocument
-from bot.core.summaries import summary_of
+from bot.core.store import Store
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,7 @@ class App:
 
     settings: Settings
     store: Store
+    handler: CommandHandler
 
     def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
         """Ingest `paths` with the configured limits and summarizer."""
@@ -31,20 +32,27 @@ class App:
             progress=progress,
         )
 
-    def summary(self, document: StoredDocument) -> tuple[str, ...]:
-        """A document's summary with the configured method and length."""
-        return summary_of(
-            self.store, document, self.settings.summarizer, self.settings.summary_sentences
-        )
-
     def close(self) -> None:
         self.store.close()
+
+
+def options(settings: Settings) -> Options:
+    """The command handler's options, from the settings."""
+    return Options(
+        method=settings.summarizer,
+        sentences=settings.summary_sentences,
+        longer_sentences=2 * settings.summary_sentences,
+        digest_size=settings.digest_size,
+        timezone=settings.timezone,
+        digest_time=settings.digest_time,
+    )
 
 
 def bootstrap(settings: Settings | None = None, store: Store | None = None) -> App:
     """Wire the app; tests pass their own settings or store."""
     settings = settings or load_settings()
-    return App(settings=settings, store=store or Store.open(settings.database_url))
+    store = store or Store.open(settings.database_url)
+    return App(settings=settings, store=store, handler=CommandHandler(store, options(settings)))
 
 
 def configure_logging(level: str) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -16,10 +18,13 @@ from rich.progress import TaskID
 from rich.table import Table
 
 import summarizers
+from bot.adapters.text import render
 from bot.bootstrap import App, bootstrap, configure_logging
 from bot.config import ConfigError, Settings, config_file, describe, load_settings
+from bot.core.commands import CommandHandler, UserError
 from bot.core.documents import DocumentError, read_file
 from bot.core.ingest import IngestReport, Progress
+from bot.core.replies import DigestReply, Reply
 
 # Below this many files a progress bar is only flicker.
 PROGRESS_FROM = 20
@@ -70,19 +75,6 @@ def _print_report(report: IngestReport) -> None:
     for problem in report.warnings:
         err.print(f"[yellow]warning[/yellow] {problem.name}: {problem.reason}", highlight=False)
     out.print(report.line(), highlight=False)
-
-
-def _print_latest(app: App) -> None:
-    documents = app.store.documents(limit=app.settings.digest_size)
-    if not documents:
-        out.print("No stories yet.")
-        return
-    out.print(f"[bold]Latest {len(documents)} stories[/bold]\n")
-    for number, document in enumerate(documents, start=1):
-        out.print(f"[bold]{number}. {document.headline}[/bold]", highlight=False)
-        source = Path(document.source).name
-        out.print(f"[dim]{document.published.isoformat()} · {source}[/dim]", highlight=False)
-        out.print(" ".join(app.summary(document)) + "\n", highlight=False)
 
 
 @cli.command("ingest")
@@ -144,38 +136,111 @@ def config_command() -> None:
     out.print(table)
 
 
-@cli.command("run")
-def run_command() -> None:
-    """Ingest the source folder, show the latest stories, and keep the scheduler running."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+def _serve(settings: Settings) -> None:
+    """Ingest the source folder, then chat in the console with the scheduler running."""
+    from apscheduler.schedulers.background import BackgroundScheduler
 
-    from bot.scheduler import add_jobs
+    from bot.adapters.console import ConsoleAdapter
+    from bot.scheduler import DigestPlanner, add_jobs
 
-    settings = _settings()
     app = bootstrap(settings)
+    scheduler = BackgroundScheduler(timezone=settings.timezone)
     try:
         with _progress("Ingesting") as progress:
             report = app.ingest([settings.source_dir], progress)
         _print_report(report)
-        _print_latest(app)
-        scheduler = BlockingScheduler(timezone=settings.timezone)
+        console = ConsoleAdapter(app.handler, sys.stdin, sys.stdout)
+        planner = DigestPlanner(scheduler, app, {console.platform: console})
+        app.handler.schedule_changed = planner.update
         add_jobs(scheduler, app)
+        app.handler.chat(console.platform, console.chat_id)
+        planner.plan_all()
+        scheduler.start()
 
         def stop(signum: int, _frame: FrameType | None) -> None:
-            err.print(f"Stopping ({signal.Signals(signum).name}).")
-            if scheduler.running:
-                scheduler.shutdown(wait=False)
-            else:
-                raise SystemExit(0)
+            raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        out.print(
-            f"Running: re-reading {settings.source_dir} every "
-            f"{settings.ingest_interval_minutes} min. Press Ctrl-C to stop.",
-            highlight=False,
+        console.run()
+    except KeyboardInterrupt:
+        err.print("\nStopping.")
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        app.close()
+
+
+@cli.command("run")
+def run_command() -> None:
+    """Run the bot: ingest the source folder, then serve the chat adapters.
+
+    With no chat tokens set, the chat is the console.
+    """
+    _serve(_settings())
+
+
+@cli.command("chat")
+def chat_command() -> None:
+    """Chat with the bot in this terminal (the console adapter)."""
+    _serve(_settings())
+
+
+def _handler() -> tuple[App, CommandHandler]:
+    app = bootstrap(_settings())
+    return app, app.handler
+
+
+def _print_reply(make_reply: Callable[[], Reply]) -> None:
+    try:
+        reply = make_reply()
+    except UserError as error:
+        err.print(str(error), highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    out.print(render(reply), highlight=False, markup=False)
+
+
+@cli.command("digest")
+def digest_command(
+    topic: Annotated[str | None, typer.Option(help='A topic, e.g. Idlib or "oil price".')] = None,
+    since: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Stories published since.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=100, help="Stories at most.")] = None,
+) -> None:
+    """Print a digest of the stored stories (nothing is recorded as sent)."""
+    app, handler = _handler()
+    try:
+        _print_reply(
+            lambda: DigestReply(
+                handler.preview_digest(
+                    topic=topic, since=since.date() if since else None, limit=limit
+                )
+            )
         )
-        scheduler.start()
+    finally:
+        app.close()
+
+
+@cli.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help='Words, "phrases", -not, OR.')],
+) -> None:
+    """Print the stored stories matching a query."""
+    app, handler = _handler()
+    try:
+        _print_reply(lambda: handler.search_stories(query))
+    finally:
+        app.close()
+
+
+@cli.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="A question about the news.")],
+) -> None:
+    """Print an answer from the stored stories."""
+    app, handler = _handler()
+    try:
+        _print_reply(lambda: handler.answer_question(question))
     finally:
         app.close()
 

@@ -113,6 +113,8 @@ class DigestRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The topic asked for (`/digest <topic>`); None for a digest of all the chat's topics.
+    query: Mapped[str | None] = mapped_column(String(TOPIC_CHARS), nullable=True)
 
 
 class DigestItemRow(Base):

@@ -74,6 +74,16 @@ class Chat:
     settings: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class DigestInfo:
+    """A stored digest's identity and when it was built."""
+
+    id: int
+    chat_id: int
+    created_at: datetime
+    query: str | None
+
+
 def _document(row: DocumentRow) -> StoredDocument:
     return StoredDocument(
         id=row.id,
@@ -268,6 +278,43 @@ class Store:
             with self._transaction() as session:
                 return _chat(session.scalars(query).one())
 
+    def get_chat(self, chat_id: int) -> Chat | None:
+        with self._transaction() as session:
+            row = session.get(ChatRow, chat_id)
+            return _chat(row) if row else None
+
+    def chats(self, platform: str | None = None) -> list[Chat]:
+        """All chats, or those of one platform, oldest first."""
+        query = select(ChatRow).order_by(ChatRow.id)
+        if platform is not None:
+            query = query.where(ChatRow.platform == platform)
+        with self._transaction() as session:
+            return [_chat(row) for row in session.scalars(query)]
+
+    def update_chat(
+        self,
+        chat_id: int,
+        *,
+        timezone: str | None = None,
+        digest_time: str | None = None,
+        paused: bool | None = None,
+        active: bool | None = None,
+    ) -> Chat:
+        """Change a chat's schedule or state; arguments left as None stay as they are."""
+        with self._transaction() as session:
+            row = session.get(ChatRow, chat_id)
+            if row is None:
+                raise KeyError(f"no chat with id {chat_id}")
+            if timezone is not None:
+                row.timezone = timezone
+            if digest_time is not None:
+                row.digest_time = digest_time
+            if paused is not None:
+                row.paused = paused
+            if active is not None:
+                row.active = active
+            return _chat(row)
+
     def subscribe(self, chat_id: int, topic: str) -> bool:
         """Follow `topic`; False when the chat already follows it."""
         try:
@@ -301,17 +348,44 @@ class Store:
 
     # Digests and deliveries
 
-    def save_digest(self, chat_id: int, items: Sequence[tuple[str, str | None]]) -> int:
-        """Store a digest's items (document id, topic) in order; returns the digest's id."""
+    def save_digest(
+        self, chat_id: int, items: Sequence[tuple[str, str | None]], *, query: str | None = None
+    ) -> int:
+        """Store a digest's items (document id, topic) in order, and record each story as
+        delivered to the chat, in one transaction; returns the digest's id.
+
+        Raises IntegrityError, storing nothing, when one of the stories had already reached
+        the chat (another digest built at the same moment).
+        """
         with self._transaction() as session:
-            digest = DigestRow(chat_id=chat_id, created_at=now())
+            digest = DigestRow(chat_id=chat_id, created_at=now(), query=query)
             session.add(digest)
             session.flush()
             session.add_all(
                 DigestItemRow(digest_id=digest.id, position=i, document_id=doc_id, topic=topic)
                 for i, (doc_id, topic) in enumerate(items)
             )
+            session.add_all(
+                DeliveryRow(chat_id=chat_id, document_id=doc_id, digest_id=digest.id, sent_at=now())
+                for doc_id, _ in items
+            )
             return digest.id
+
+    def last_digest(self, chat_id: int, *, full: bool = False) -> DigestInfo | None:
+        """The chat's most recent digest; with `full`, the most recent of all its topics."""
+        query = (
+            select(DigestRow)
+            .where(DigestRow.chat_id == chat_id)
+            .order_by(DigestRow.created_at.desc(), DigestRow.id.desc())
+            .limit(1)
+        )
+        if full:
+            query = query.where(DigestRow.query.is_(None))
+        with self._transaction() as session:
+            row = session.scalars(query).first()
+            if row is None:
+                return None
+            return DigestInfo(row.id, row.chat_id, _aware(row.created_at), row.query)
 
     def digest_items(self, digest_id: int) -> list[tuple[str, str | None]]:
         """A digest's (document id, topic) pairs, in order."""

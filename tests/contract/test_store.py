@@ -180,3 +180,59 @@ def test_data_survives_reopening_the_store(database_url: str) -> None:
         assert second.count_documents() == 1
     finally:
         second.close()
+
+
+def test_the_migrations_match_the_tables_the_code_declares(store: Store) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot.core.models import Base
+
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_a_digest_records_its_stories_as_delivered_all_or_nothing(store: Store) -> None:
+    chat = store.chat("console", "local", timezone="UTC", digest_time="08:00")
+    ids = []
+    for text in ("First story.", "Second story."):
+        document, sentences = story(text)
+        store.add_document(document, sentences)
+        ids.append(document.doc_id)
+    store.save_digest(chat.id, [(ids[0], None)])
+    with pytest.raises(IntegrityError):
+        store.save_digest(chat.id, [(ids[1], None), (ids[0], None)])
+    # The failed digest left nothing behind: not the digest, nor the second story's delivery.
+    assert store.delivered(chat.id) == {ids[0]}
+    last = store.last_digest(chat.id)
+    assert last is not None and store.digest_items(last.id) == [(ids[0], None)]
+
+
+def test_the_last_digest_and_the_last_full_digest(store: Store) -> None:
+    chat = store.chat("console", "local", timezone="UTC", digest_time="08:00")
+    assert store.last_digest(chat.id) is None
+    full = store.save_digest(chat.id, [])
+    topical = store.save_digest(chat.id, [], query="Idlib")
+    last = store.last_digest(chat.id)
+    assert last is not None and (last.id, last.query) == (topical, "Idlib")
+    last_full = store.last_digest(chat.id, full=True)
+    assert last_full is not None and last_full.id == full
+    assert last_full.created_at.tzinfo is not None
+
+
+def test_a_chats_schedule_and_state_can_change(store: Store) -> None:
+    chat = store.chat("telegram", "42", timezone="UTC", digest_time="08:00")
+    changed = store.update_chat(chat.id, timezone="Asia/Tokyo", digest_time="06:45", paused=True)
+    assert (changed.timezone, changed.digest_time, changed.paused, changed.active) == (
+        "Asia/Tokyo",
+        "06:45",
+        True,
+        True,
+    )
+    assert store.get_chat(chat.id) == changed
+    store.chat("slack", "C1", timezone="UTC", digest_time="08:00")
+    assert [c.platform for c in store.chats()] == ["telegram", "slack"]
+    assert [c.platform_chat_id for c in store.chats("slack")] == ["C1"]
+    with pytest.raises(KeyError):
+        store.update_chat(9999, paused=True)

@@ -94,29 +94,54 @@ def test_a_malformed_setting_stops_start_up_with_its_name(env: dict[str, str]) -
     assert "HH:MM" in result.stderr
 
 
-def test_run_ingests_the_seeds_shows_stories_and_stops_cleanly(env: dict[str, str]) -> None:
+def test_run_ingests_the_seeds_then_chats_in_the_console(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=REPO,
+        env=env,
+        input="/digest\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"{SEED_COUNT} new" in result.stdout
+    assert "Your digest: 5 stories" in result.stdout
+
+
+def test_run_stops_cleanly_on_sigterm(env: dict[str, str]) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
         cwd=REPO,
         env=env,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     assert process.stdout is not None
-    lines = []
+    seen = ""
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith("Running:"):
-            break
+    while "Type /help" not in seen and time.monotonic() < deadline:
+        seen += process.stdout.readline()
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=20)
-    output = "".join(lines)
     assert process.returncode == 0, stderr
-    assert f"{SEED_COUNT} new" in output
-    assert "Latest 5 stories" in output
-    assert "Running: re-reading seeds every 5 min" in output
+    assert "Stopping." in stderr
+
+
+def test_scriptable_digest_search_and_ask_print_what_the_chat_would(env: dict[str, str]) -> None:
+    assert newsdigest("ingest", "seeds", env=env).returncode == 0
+    digest = newsdigest("digest", "--topic", "Idlib", "--limit", "1", env=env)
+    assert digest.returncode == 0, digest.stderr
+    assert digest.stdout.startswith("Your digest: 1 story")
+    assert "— Idlib —" in digest.stdout
+    since = newsdigest("digest", "--since", "2020-03-09", env=env)
+    assert since.stdout.count(" · ") == 2  # 2020-03-09 and 2020-03-10
+    search = newsdigest("search", '"oil prices"', env=env)
+    assert 'Stories matching "oil prices":' in search.stdout
+    ask = newsdigest("ask", "What did Erdogan say about Idlib?", env=env)
+    assert "Erdogan" in ask.stdout and "2020-0" in ask.stdout
+    bad = newsdigest("digest", "--topic", "-only", env=env)
+    assert bad.returncode == 2
+    assert "not only -excluded words" in bad.stderr

@@ -1,0 +1,56 @@
+"""The console adapter: a chat in the terminal, one line in, the reply out.
+
+It only translates: each line becomes a `Message` for the command handler, each reply is
+rendered as text. Scheduled digests are printed between prompts.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TextIO
+
+from bot.adapters.text import render
+from bot.core.commands import CommandHandler, Message
+from bot.core.replies import Reply
+
+PLATFORM = "console"
+CHAT_ID = "local"
+PROMPT = "> "
+WELCOME = "newsdigest console. Type /help for the commands, a question to ask it, Ctrl-D to leave."
+
+
+class ConsoleAdapter:
+    """One console chat over a pair of text streams (the terminal, or a test's pipes)."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self, handler: CommandHandler, stdin: TextIO, stdout: TextIO, chat_id: str = CHAT_ID
+    ) -> None:
+        self.handler = handler
+        self.stdin = stdin
+        self.stdout = stdout
+        self.chat_id = chat_id
+        # Scheduled digests arrive from the scheduler's thread.
+        self._lock = threading.Lock()
+
+    def _write(self, text: str) -> None:
+        with self._lock:
+            self.stdout.write(text)
+            self.stdout.flush()
+
+    def publish(self, chat_id: str, reply: Reply) -> None:
+        """Show a reply the bot sends on its own (a scheduled digest)."""
+        self._write(f"\n{render(reply)}\n\n{PROMPT}")
+
+    def run(self) -> None:
+        """Read lines until end of input, answering each."""
+        self.handler.chat(PLATFORM, self.chat_id)
+        self._write(f"{WELCOME}\n\n{PROMPT}")
+        for line in self.stdin:
+            text = line.strip()
+            if text:
+                reply = self.handler.handle(Message(PLATFORM, self.chat_id, text))
+                self._write(f"{render(reply)}\n\n")
+            self._write(PROMPT)
+        self._write("\n")

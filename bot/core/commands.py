@@ -1,0 +1,377 @@
+"""One command handler for every platform: a message in, a reply (plain data) out.
+
+Adapters translate a platform's events into `Message`s and render the `Reply` they get
+back; every rule about what a command does lives here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.core import messages
+from bot.core.answers import answer, search
+from bot.core.digest import Digest, Story, arrange, pick
+from bot.core.models import TOPIC_CHARS
+from bot.core.replies import (
+    AnswerReply,
+    DigestReply,
+    Help,
+    Reply,
+    SearchReply,
+    StoryReply,
+    Text,
+)
+from bot.core.store import Chat, Store, StoredDocument
+from bot.core.summaries import summary_of
+from bot.core.terms import TermCache
+from bot.core.topics import Topic, TopicError, parse_topic
+
+log = logging.getLogger(__name__)
+
+MAX_TOPICS = 50
+SEARCH_RESULTS = 5
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+# (usage, what it does), in the order /help lists them.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("/start", "say hello and show these commands"),
+    ("/help", "show these commands"),
+    ("/digest [topic]", "the new stories on your topics (or on one topic) now"),
+    ("/subscribe <topic>", 'follow a topic: words, "a phrase", -excluded, OR'),
+    ("/unsubscribe <topic>", "stop following a topic"),
+    ("/topics", "list the topics you follow"),
+    ("/search <query>", "find stored stories"),
+    ("/ask <question>", "answer from the stored stories"),
+    ("/more <n>", "a longer summary of story n of your last digest"),
+    ("/schedule HH:MM [Area/City]", "when your daily digest comes, in your time zone"),
+    ("/pause", "stop the daily digest"),
+    ("/resume", "start the daily digest again"),
+)
+# Commands that change a chat's settings; in groups only admins may use them.
+SETTINGS_COMMANDS = frozenset({"subscribe", "unsubscribe", "schedule", "pause", "resume"})
+
+
+class UserError(ValueError):
+    """A mistake of the user's; the message tells them what to type instead."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message to the bot, as every adapter hands it over.
+
+    `can_change_settings` is the adapter's verdict (e.g. False for a group member who is
+    not an admin); `digest_id` is set when the message replies to a digest.
+    """
+
+    platform: str
+    chat_id: str
+    text: str
+    user_id: str = ""
+    can_change_settings: bool = True
+    digest_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    """How digests are made and a new chat's defaults."""
+
+    method: str = "lexrank"
+    sentences: int = 3
+    longer_sentences: int = 7
+    digest_size: int = 5
+    timezone: str = "UTC"
+    digest_time: str = "08:00"
+
+
+def split_command(text: str) -> tuple[str | None, str]:
+    """(`name`, argument) of `/name@bot argument`; (None, text) for text that is no command."""
+    text = text.strip()
+    if not text.startswith("/"):
+        return None, text
+    head, _, rest = text.partition(" ")
+    name = head[1:].split("@", 1)[0].lower()
+    return name, rest.strip()
+
+
+def next_run(digest_time: str, zone: str, now: datetime | None = None) -> datetime:
+    """When a daily digest at `digest_time` in `zone` next comes, in that zone's local time."""
+    tz = ZoneInfo(zone)
+    local = (now or datetime.now(UTC)).astimezone(tz)
+    at = time.fromisoformat(digest_time)
+    candidate = datetime.combine(local.date(), at, tz)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), at, tz)
+    return candidate
+
+
+class CommandHandler:
+    """Handles every command for every platform."""
+
+    def __init__(
+        self,
+        store: Store,
+        options: Options,
+        *,
+        terms: TermCache | None = None,
+        schedule_changed: Callable[[Chat], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.options = options
+        self.terms = terms or TermCache()
+        self.schedule_changed = schedule_changed
+        self._commands: dict[str, Callable[[Chat, str], Reply]] = {
+            "start": self.start,
+            "help": self.help,
+            "digest": self.digest,
+            "subscribe": self.subscribe,
+            "unsubscribe": self.unsubscribe,
+            "topics": self.topics,
+            "search": self.search,
+            "ask": self.ask,
+            "more": self.more,
+            "schedule": self.schedule,
+            "pause": self.pause,
+            "resume": self.resume,
+        }
+
+    def chat(self, platform: str, chat_id: str) -> Chat:
+        """The chat, registered with the default schedule the first time it is seen."""
+        return self.store.chat(
+            platform,
+            chat_id,
+            timezone=self.options.timezone,
+            digest_time=self.options.digest_time,
+        )
+
+    def handle(self, message: Message) -> Reply:
+        """The reply to one message. Never raises: a user's mistake gets a one-line hint,
+        anything unexpected is logged with the chat and answered with an apology."""
+        name, argument = split_command(message.text)
+        try:
+            chat = self.chat(message.platform, message.chat_id)
+            if name is None:
+                return self._question(chat, argument, message.digest_id)
+            command = self._commands.get(name)
+            if command is None:
+                raise UserError(messages.UNKNOWN_COMMAND.format(command=f"/{name}"))
+            if name in SETTINGS_COMMANDS and not message.can_change_settings:
+                raise UserError(messages.NOT_ALLOWED.format(command=f"/{name}"))
+            return command(chat, argument)
+        except UserError as error:
+            return Text(str(error), error=True)
+        except Exception:
+            log.exception(
+                "command %s failed in chat %s:%s",
+                name or "(question)",
+                message.platform,
+                message.chat_id,
+            )
+            return Text(messages.APOLOGY, error=True)
+
+    # Commands
+
+    def start(self, chat: Chat, argument: str) -> Reply:
+        return Help(COMMANDS, greeting=messages.GREETING)
+
+    def help(self, chat: Chat, argument: str) -> Reply:
+        return Help(COMMANDS)
+
+    def digest(self, chat: Chat, argument: str) -> Reply:
+        only = _topic(argument) if argument else None
+        return DigestReply(self.build_digest(chat, only=only))
+
+    def subscribe(self, chat: Chat, argument: str) -> Reply:
+        if not argument:
+            raise _needs("/subscribe", "a topic", "/subscribe Idlib")
+        topic = _topic(argument)
+        topics = self.store.topics(chat.id)
+        if _find(topics, topic.text) is not None:
+            return Text(messages.ALREADY_SUBSCRIBED.format(topic=topic.text))
+        if len(topics) >= MAX_TOPICS:
+            raise UserError(messages.TOO_MANY_TOPICS.format(limit=MAX_TOPICS))
+        self.store.subscribe(chat.id, topic.text)
+        listed = ", ".join([*topics, topic.text])
+        return Text(messages.SUBSCRIBED.format(topic=topic.text, topics=listed))
+
+    def unsubscribe(self, chat: Chat, argument: str) -> Reply:
+        if not argument:
+            raise _needs("/unsubscribe", "a topic you follow", "/unsubscribe Idlib")
+        topics = self.store.topics(chat.id)
+        found = _find(topics, " ".join(argument.split()))
+        if found is None:
+            listed = ", ".join(topics) or "none"
+            raise UserError(messages.NOT_SUBSCRIBED.format(topic=argument, topics=listed))
+        self.store.unsubscribe(chat.id, found)
+        return Text(messages.UNSUBSCRIBED.format(topic=found))
+
+    def topics(self, chat: Chat, argument: str) -> Reply:
+        topics = self.store.topics(chat.id)
+        if not topics:
+            return Text(messages.NO_TOPICS)
+        return Text(messages.TOPICS.format(topics=", ".join(topics)))
+
+    def search(self, chat: Chat, argument: str) -> Reply:
+        if not argument:
+            raise _needs("/search", "something to look for", '/search "oil price"')
+        return self.search_stories(argument)
+
+    def ask(self, chat: Chat, argument: str) -> Reply:
+        if not argument:
+            raise UserError(messages.EMPTY_QUESTION)
+        return self._question(chat, argument, None)
+
+    def more(self, chat: Chat, argument: str) -> Reply:
+        last = self.store.last_digest(chat.id)
+        if last is None:
+            raise UserError(messages.NO_DIGEST_YET)
+        items = self.store.digest_items(last.id)
+        if not argument.isdigit() or not 1 <= int(argument) <= len(items):
+            raise UserError(messages.BAD_STORY_NUMBER.format(count=len(items)))
+        number = int(argument)
+        doc_id, topic = items[number - 1]
+        document = self.store.get_document(doc_id)
+        if document is None:
+            raise UserError(messages.NO_DIGEST_YET)
+        summary = summary_of(
+            self.store, document, self.options.method, self.options.longer_sentences
+        )
+        return StoryReply(Story.of(number, document, summary, topic))
+
+    def schedule(self, chat: Chat, argument: str) -> Reply:
+        if not argument:
+            raise _needs("/schedule", "a time HH:MM", "/schedule 07:30 Europe/Berlin")
+        value, _, zone = argument.partition(" ")
+        match = _TIME.match(value)
+        if not match:
+            raise UserError(messages.BAD_TIME.format(value=value))
+        zone = zone.strip() or chat.timezone
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UserError(messages.BAD_ZONE.format(value=zone)) from None
+        digest_time = f"{int(match[1]):02d}:{match[2]}"
+        updated = self.store.update_chat(chat.id, timezone=zone, digest_time=digest_time)
+        self._schedule_changed(updated)
+        upcoming = next_run(digest_time, zone).strftime("%a %d %b at %H:%M")
+        return Text(messages.SCHEDULED.format(time=digest_time, zone=zone, next=upcoming))
+
+    def pause(self, chat: Chat, argument: str) -> Reply:
+        if chat.paused:
+            return Text(messages.ALREADY_PAUSED)
+        self._schedule_changed(self.store.update_chat(chat.id, paused=True))
+        return Text(messages.PAUSED)
+
+    def resume(self, chat: Chat, argument: str) -> Reply:
+        when = {"time": chat.digest_time, "zone": chat.timezone}
+        if not chat.paused:
+            return Text(messages.NOT_PAUSED.format(**when))
+        self._schedule_changed(self.store.update_chat(chat.id, paused=False))
+        return Text(messages.RESUMED.format(**when))
+
+    # The work behind the commands
+
+    def build_digest(self, chat: Chat, *, only: Topic | None = None) -> Digest:
+        """The chat's digest now, stored, its stories recorded as delivered to the chat.
+
+        Stories since the chat's last full digest that it has not had yet, matching its
+        topics (or `only`), best first, at most `digest_size`.
+        """
+        topics = [only] if only else [parse_topic(t) for t in self.store.topics(chat.id)]
+        for attempt in range(2):
+            last = self.store.last_digest(chat.id, full=True)
+            delivered = self.store.delivered(chat.id)
+            candidates = [
+                d
+                for d in self.store.documents(since=last.created_at if last else None)
+                if d.id not in delivered
+            ]
+            picks = pick(candidates, topics, self.terms, self.options.digest_size)
+            if not picks:
+                return arrange([], topics, self._summary, None)
+            items = [(p.document.id, p.topic.text if p.topic else None) for p in picks]
+            try:
+                digest_id = self.store.save_digest(
+                    chat.id, items, query=only.text if only else None
+                )
+            except IntegrityError:
+                # Another digest for this chat took some of these stories first: pick again.
+                if attempt:
+                    raise
+                continue
+            return arrange(picks, topics, self._summary, digest_id)
+        raise AssertionError("unreachable")
+
+    def search_stories(self, text: str, limit: int = SEARCH_RESULTS) -> SearchReply:
+        """The stored stories matching a query in the topic language, best first."""
+        query = _topic(text)
+        return SearchReply(
+            query.text, tuple(search(query, self.store.documents(), self.terms, limit))
+        )
+
+    def answer_question(
+        self, question: str, context: list[StoredDocument] | None = None
+    ) -> AnswerReply:
+        """An extractive answer, from the `context` stories first, else from all stories."""
+        try:
+            found = answer(question, self.store.documents(), self.terms, context=context or [])
+        except ValueError:
+            raise UserError(messages.EMPTY_QUESTION) from None
+        return AnswerReply(found)
+
+    def preview_digest(
+        self, *, topic: str | None = None, since: date | None = None, limit: int | None = None
+    ) -> Digest:
+        """A digest of the stored stories that belongs to no chat and is not stored:
+        published on or after `since`, matching `topic`, best first."""
+        documents = [d for d in self.store.documents() if since is None or d.published >= since]
+        topics = [_topic(topic)] if topic else []
+        picks = pick(documents, topics, self.terms, limit or self.options.digest_size)
+        return arrange(picks, topics, self._summary, None)
+
+    def _question(self, chat: Chat, question: str, digest_id: int | None) -> Reply:
+        """Answer a question, from the stories of the digest it follows first."""
+        if not question.strip():
+            raise UserError(messages.EMPTY_QUESTION)
+        context_id = digest_id
+        if context_id is None:
+            last = self.store.last_digest(chat.id)
+            context_id = last.id if last else None
+        context: list[StoredDocument] = []
+        if context_id is not None:
+            for doc_id, _ in self.store.digest_items(context_id):
+                document = self.store.get_document(doc_id)
+                if document is not None:
+                    context.append(document)
+        return self.answer_question(question, context)
+
+    def _summary(self, document: StoredDocument) -> tuple[str, ...]:
+        return summary_of(self.store, document, self.options.method, self.options.sentences)
+
+    def _schedule_changed(self, chat: Chat) -> None:
+        if self.schedule_changed is not None:
+            self.schedule_changed(chat)
+
+
+def _needs(command: str, what: str, example: str) -> UserError:
+    return UserError(messages.NEEDS_ARGUMENT.format(command=command, what=what, example=example))
+
+
+def _topic(text: str) -> Topic:
+    if len(text) > TOPIC_CHARS:
+        raise UserError(messages.TOPIC_TOO_LONG.format(length=len(text), limit=TOPIC_CHARS))
+    try:
+        return parse_topic(text)
+    except TopicError as error:
+        raise UserError(messages.BAD_TOPIC.format(reason=error)) from None
+
+
+def _find(topics: list[str], wanted: str) -> str | None:
+    """The stored topic that is `wanted`, ignoring case."""
+    return next((t for t in topics if t.casefold() == wanted.casefold()), None)

@@ -1,0 +1,46 @@
+"""Every sentence the bot says to users, in one place."""
+
+from __future__ import annotations
+
+GREETING = (
+    "Hello! I read the news, send you a daily digest and answer questions about it. "
+    "Follow a topic with /subscribe, or type /digest now."
+)
+APOLOGY = "Sorry, something went wrong on our side. Please try again in a moment."
+UNKNOWN_COMMAND = "Unknown command {command}. Type /help to see what I understand."
+NEEDS_ARGUMENT = "{command} needs {what}, e.g. {example}"
+TOPIC_TOO_LONG = (
+    "That topic is {length} characters long; the limit is {limit}. Try a shorter one, "
+    'e.g. /subscribe "oil price" -OPEC'
+)
+TOO_MANY_TOPICS = "You follow {limit} topics, the most a chat may have. /unsubscribe one first."
+BAD_TOPIC = "Cannot use that topic: {reason}."
+SUBSCRIBED = "Subscribed to {topic}. Your topics: {topics}."
+ALREADY_SUBSCRIBED = "You already follow {topic}."
+UNSUBSCRIBED = "Unsubscribed from {topic}."
+NOT_SUBSCRIBED = "You do not follow {topic}. Your topics: {topics}."
+NO_TOPICS = "You follow no topics, so your digest has all new stories. Try /subscribe Idlib"
+TOPICS = "Your topics: {topics}."
+BAD_TIME = "{value!r} is not a time. Type /schedule HH:MM (24-hour), e.g. /schedule 07:30"
+BAD_ZONE = (
+    "Unknown time zone {value!r}. Use a name like Europe/Berlin or America/New_York, "
+    "e.g. /schedule 07:30 Europe/Berlin"
+)
+SCHEDULED = "Your daily digest comes at {time} {zone}; the next one {next}."
+PAUSED = "Daily digests paused. /digest still works; /resume to start them again."
+ALREADY_PAUSED = "Daily digests are already paused. /resume to start them again."
+RESUMED = "Daily digests resumed: every day at {time} {zone}."
+NOT_PAUSED = "Daily digests are not paused: they come every day at {time} {zone}."
+NO_DIGEST_YET = "There is no digest yet to take a story from. Type /digest first."
+BAD_STORY_NUMBER = "Type /more and the number of a story in your last digest, from 1 to {count}."
+EMPTY_QUESTION = (
+    "Type a question with some words in it, e.g. /ask What did Erdogan say about Idlib?"
+)
+NOT_ALLOWED = "Only the chat's admins can change its settings with {command}."
+NOTHING_FOUND = "I found nothing about that in the stories I have. Try other words, or /search."
+NO_HITS = "No story matches {query}."
+HITS = "Stories matching {query}:"
+DIGEST_HEADER = "Your digest: {count} {stories}"
+NOTHING_NEW = "Nothing new since your last digest."
+NOTHING_NEW_ON = "Nothing new on {topics}."
+DIGEST_FOOTER = "Ask me about these stories, or type /more 1 for more on the first."

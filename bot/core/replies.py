@@ -1,0 +1,50 @@
+"""What the command handler answers with: plain data that each adapter renders its own way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.answers import Answer, Hit
+from bot.core.digest import Digest, Story
+
+
+@dataclass(frozen=True)
+class Text:
+    """A short message; `error` when it tells the user what to type instead."""
+
+    text: str
+    error: bool = False
+
+
+@dataclass(frozen=True)
+class Help:
+    """The command list: (usage, what it does) pairs, after an optional greeting."""
+
+    commands: tuple[tuple[str, str], ...]
+    greeting: str = ""
+
+
+@dataclass(frozen=True)
+class DigestReply:
+    digest: Digest
+
+
+@dataclass(frozen=True)
+class AnswerReply:
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class SearchReply:
+    query: str
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class StoryReply:
+    """One story in more detail (`/more n`)."""
+
+    story: Story
+
+
+Reply = Text | Help | DigestReply | AnswerReply | SearchReply | StoryReply

@@ -1,0 +1,167 @@
+"""Words as the bot compares them: lower-cased, stemmed, stop words set aside.
+
+Topics, search and answers all match on these terms. A document's terms are computed once
+per process and kept (documents never change once stored).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+
+from sumy.nlp.stemmers import Stemmer
+from sumy.utils import get_stop_words
+
+from bot.core.store import StoredDocument
+
+LANGUAGE = "english"
+_stemmer = Stemmer(LANGUAGE)
+STOP_WORDS: frozenset[str] = frozenset(get_stop_words(LANGUAGE))
+
+
+# Past forms of irregular verbs common in news, which no stemmer joins to their verb:
+# "prices rose" answers "why did prices rise?".
+_IRREGULAR = {
+    past: verb
+    for verb, pasts in {
+        "become": "became",
+        "begin": "began begun",
+        "break": "broke broken",
+        "bring": "brought",
+        "build": "built",
+        "buy": "bought",
+        "catch": "caught",
+        "choose": "chose chosen",
+        "come": "came",
+        "deal": "dealt",
+        "draw": "drew drawn",
+        "drive": "drove driven",
+        "fall": "fell fallen",
+        "feel": "felt",
+        "fight": "fought",
+        "find": "found",
+        "flee": "fled",
+        "fly": "flew flown",
+        "forget": "forgot forgotten",
+        "freeze": "froze frozen",
+        "give": "gave given",
+        "go": "went gone",
+        "grow": "grew grown",
+        "hear": "heard",
+        "hold": "held",
+        "keep": "kept",
+        "know": "knew known",
+        "lead": "led",
+        "leave": "left",
+        "lend": "lent",
+        "lose": "lost",
+        "make": "made",
+        "mean": "meant",
+        "meet": "met",
+        "pay": "paid",
+        "ride": "rode ridden",
+        "rise": "rose risen",
+        "run": "ran",
+        "say": "said",
+        "see": "saw seen",
+        "seek": "sought",
+        "sell": "sold",
+        "send": "sent",
+        "shake": "shook shaken",
+        "shoot": "shot",
+        "sink": "sank sunk",
+        "speak": "spoke spoken",
+        "spend": "spent",
+        "stand": "stood",
+        "steal": "stole stolen",
+        "strike": "struck stricken",
+        "swear": "swore sworn",
+        "take": "took taken",
+        "teach": "taught",
+        "tell": "told",
+        "think": "thought",
+        "throw": "threw thrown",
+        "understand": "understood",
+        "wake": "woke woken",
+        "wear": "wore worn",
+        "win": "won",
+        "withdraw": "withdrew withdrawn",
+        "write": "wrote written",
+    }.items()
+    for past in pasts.split()
+}
+
+
+@cache
+def stem(word: str) -> str:
+    """The stem of one word, lower-cased; irregular past forms stem as their verb."""
+    lower = word.lower()
+    return str(_stemmer(_IRREGULAR.get(lower, lower)))
+
+
+# Letters and digits: "G7", "5G" and "2020" are words people search for. Hyphenated words
+# count as their parts ("oil-rich" is about oil); an apostrophe stays inside a word.
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+
+def _parts(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def stems(text: str) -> tuple[str, ...]:
+    """Every word of `text` as a stem, in order (stop words included, for phrases)."""
+    return tuple(stem(word) for word in _parts(text))
+
+
+def content_stems(text: str) -> tuple[str, ...]:
+    """The stems of the words of `text` that carry meaning, in order, without repeats."""
+    kept = (stem(w) for w in _parts(text) if w.lower() not in STOP_WORDS and len(w) > 1)
+    return tuple(dict.fromkeys(kept))
+
+
+def contains_phrase(sequence: tuple[str, ...], phrase: tuple[str, ...]) -> int:
+    """How many times `phrase` occurs in `sequence`, as consecutive items."""
+    if not phrase or len(phrase) > len(sequence):
+        return 0
+    width = len(phrase)
+    return sum(
+        1
+        for i in range(len(sequence) - width + 1)
+        if sequence[i] == phrase[0] and sequence[i : i + width] == phrase
+    )
+
+
+@dataclass(frozen=True)
+class DocumentTerms:
+    """A document's stems: its headline's, and each sentence's in text order."""
+
+    doc_id: str
+    headline: tuple[str, ...]
+    sentences: tuple[tuple[str, ...], ...]
+    counts: Counter[str] = field(compare=False, default_factory=Counter)
+
+    @property
+    def body(self) -> tuple[str, ...]:
+        return tuple(s for sentence in self.sentences for s in sentence)
+
+
+class TermCache:
+    """Documents' terms by document id, computed on first use."""
+
+    def __init__(self) -> None:
+        self._terms: dict[str, DocumentTerms] = {}
+
+    def __call__(self, document: StoredDocument) -> DocumentTerms:
+        found = self._terms.get(document.id)
+        if found is None:
+            sentences = tuple(stems(s) for p in document.sentences for s in p)
+            found = DocumentTerms(
+                doc_id=document.id,
+                headline=stems(document.headline),
+                sentences=sentences,
+                counts=Counter(s for sentence in sentences for s in sentence),
+            )
+            self._terms[document.id] = found
+        return found

@@ -1,0 +1,110 @@
+"""The scheduler's jobs: each chat's daily digest at its clock time, and folder re-reading."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.bootstrap import App, bootstrap
+from bot.config import load_settings
+from bot.core.replies import DigestReply, Reply
+from bot.core.store import Store
+from bot.scheduler import DigestPlanner, IngestJob, digest_trigger
+from tests.conftest import SEEDS
+
+
+class Recorder:
+    platform = "test"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, Reply]] = []
+
+    def publish(self, chat_id: str, reply: Reply) -> None:
+        self.sent.append((chat_id, reply))
+
+
+class Failing(Recorder):
+    def publish(self, chat_id: str, reply: Reply) -> None:
+        raise ConnectionError("platform down")
+
+
+@pytest.fixture
+def app(store: Store) -> App:
+    settings = load_settings(summarizer="lead", source_dir=SEEDS)
+    return bootstrap(settings, store)
+
+
+def test_a_digest_comes_at_the_chats_clock_time_in_its_zone_across_daylight_saving(
+    app: App,
+) -> None:
+    chat = app.store.chat("test", "berlin", timezone="Europe/Berlin", digest_time="08:00")
+    trigger = digest_trigger(chat)
+    berlin = ZoneInfo("Europe/Berlin")
+    # Clocks in Berlin go forward on 2026-03-29 and back on 2026-10-25.
+    for before in (
+        datetime(2026, 3, 27, 9, 0, tzinfo=berlin),
+        datetime(2026, 10, 23, 9, 0, tzinfo=berlin),
+    ):
+        fire = trigger.get_next_fire_time(None, before)
+        after = trigger.get_next_fire_time(fire, fire)
+        for moment in (fire, after):
+            local = moment.astimezone(berlin)
+            assert (local.hour, local.minute) == (8, 0)
+        # The day of the change is an hour shorter or longer; the digest stays at 08:00.
+        hours = (after.astimezone(UTC) - fire.astimezone(UTC)).total_seconds() / 3600
+        assert hours in (23, 25)
+
+
+def test_each_chat_of_a_running_platform_gets_one_job_and_a_paused_chat_none(app: App) -> None:
+    scheduler = BackgroundScheduler()
+    active = app.store.chat("test", "a", timezone="UTC", digest_time="07:00")
+    paused = app.store.chat("test", "b", timezone="UTC", digest_time="07:00")
+    app.store.update_chat(paused.id, paused=True)
+    app.store.chat("elsewhere", "c", timezone="UTC", digest_time="07:00")
+    planner = DigestPlanner(scheduler, app, {"test": Recorder()})
+    planner.plan_all()
+    assert [job.id for job in scheduler.get_jobs()] == [f"digest-{active.id}"]
+    planner.update(app.store.update_chat(active.id, paused=True))
+    assert scheduler.get_jobs() == []
+
+
+def test_a_due_digest_is_built_and_published_to_the_chat(app: App) -> None:
+    app.ingest([SEEDS])
+    recorder = Recorder()
+    chat = app.store.chat("test", "a", timezone="UTC", digest_time="07:00")
+    DigestPlanner(BackgroundScheduler(), app, {"test": recorder}).send_digest(chat.id)
+    [(chat_id, reply)] = recorder.sent
+    assert chat_id == "a"
+    assert isinstance(reply, DigestReply) and len(reply.digest.stories) == 5
+
+
+def test_a_failing_send_is_logged_with_the_chat_and_does_not_raise(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.ingest([SEEDS])
+    chat = app.store.chat("test", "a", timezone="UTC", digest_time="07:00")
+    with caplog.at_level(logging.ERROR):
+        DigestPlanner(BackgroundScheduler(), app, {"test": Failing()}).send_digest(chat.id)
+    assert "daily digest for chat test:a failed" in caplog.text
+    assert "platform down" in caplog.text
+
+
+def test_the_ingest_job_reads_new_files_and_names_a_bad_file_once(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = load_settings(summarizer="lead", source_dir=tmp_path)
+    app = bootstrap(settings, store)
+    (tmp_path / "bad.txt").write_text("date 2020-02-31 Not a day.")
+    job = IngestJob(app)
+    with caplog.at_level(logging.WARNING):
+        job()
+        job()
+    assert caplog.text.count("bad.txt") == 1
+    (tmp_path / "good.txt").write_text("date 2020-02-28 A new story came in.")
+    job()
+    assert store.count_documents() == 1
