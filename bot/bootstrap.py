@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.adapters.base import Adapter
 from bot.config import Settings, load_settings
 from bot.core.commands import CommandHandler, Options
 from bot.core.ingest import IngestReport, Progress, ingest
@@ -55,15 +56,28 @@ def bootstrap(settings: Settings | None = None, store: Store | None = None) -> A
     return App(settings=settings, store=store, handler=CommandHandler(store, options(settings)))
 
 
+def adapters(app: App, *, console_only: bool = False) -> list[Adapter]:
+    """The chat adapters the settings ask for: the console when no chat token is set."""
+    import sys
+
+    from bot.adapters.console import ConsoleAdapter
+
+    chosen: list[Adapter] = []
+    if not chosen or console_only:
+        chosen = [ConsoleAdapter(app.handler, sys.stdin, sys.stdout)]
+    return chosen
+
+
 def configure_logging(level: str) -> None:
     """Log to stderr through rich; chat tokens are never formatted into log records."""
+    from rich.console import Console
     from rich.logging import RichHandler
 
     logging.basicConfig(
         level=level,
         format="%(message)s",
         datefmt="[%X]",
-        handlers=[RichHandler(show_path=False, rich_tracebacks=True)],
+        handlers=[RichHandler(console=Console(stderr=True), show_path=False, rich_tracebacks=True)],
         force=True,
     )
     # Their INFO lines are noise for an operator.

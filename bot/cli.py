@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import signal
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from types import FrameType
 from typing import Annotated
 
 import typer
@@ -136,37 +133,19 @@ def config_command() -> None:
     out.print(table)
 
 
-def _serve(settings: Settings) -> None:
-    """Ingest the source folder, then chat in the console with the scheduler running."""
-    from apscheduler.schedulers.background import BackgroundScheduler
-
-    from bot.adapters.console import ConsoleAdapter
-    from bot.scheduler import DigestPlanner, add_jobs
+def _serve(settings: Settings, *, console_only: bool = False) -> None:
+    """Ingest the source folder, then serve the chat adapters with the scheduler running."""
+    from bot.bootstrap import adapters
+    from bot.runner import run
 
     app = bootstrap(settings)
-    scheduler = BackgroundScheduler(timezone=settings.timezone)
     try:
         with _progress("Ingesting") as progress:
             report = app.ingest([settings.source_dir], progress)
         _print_report(report)
-        console = ConsoleAdapter(app.handler, sys.stdin, sys.stdout)
-        planner = DigestPlanner(scheduler, app, {console.platform: console})
-        app.handler.schedule_changed = planner.update
-        add_jobs(scheduler, app)
-        app.handler.chat(console.platform, console.chat_id)
-        planner.plan_all()
-        scheduler.start()
-
-        def stop(signum: int, _frame: FrameType | None) -> None:
-            raise KeyboardInterrupt
-
-        signal.signal(signal.SIGTERM, stop)
-        console.run()
-    except KeyboardInterrupt:
-        err.print("\nStopping.")
+        run(app, adapters(app, console_only=console_only))
+        err.print("Stopped.")
     finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
         app.close()
 
 
@@ -182,7 +161,7 @@ def run_command() -> None:
 @cli.command("chat")
 def chat_command() -> None:
     """Chat with the bot in this terminal (the console adapter)."""
-    _serve(_settings())
+    _serve(_settings(), console_only=True)
 
 
 def _handler() -> tuple[App, CommandHandler]:

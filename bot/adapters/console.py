@@ -6,7 +6,12 @@ rendered as text. Scheduled digests are printed between prompts.
 
 from __future__ import annotations
 
+import codecs
+import io
+import os
+import select
 import threading
+from collections.abc import Iterator
 from typing import TextIO
 
 from bot.adapters.text import render
@@ -16,6 +21,7 @@ from bot.core.replies import Reply
 PLATFORM = "console"
 CHAT_ID = "local"
 PROMPT = "> "
+POLL_SECONDS = 0.2
 WELCOME = "newsdigest console. Type /help for the commands, a question to ask it, Ctrl-D to leave."
 
 
@@ -33,6 +39,11 @@ class ConsoleAdapter:
         self.chat_id = chat_id
         # Scheduled digests arrive from the scheduler's thread.
         self._lock = threading.Lock()
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        """Stop after the line being read; a blocked read of a terminal ends with the process."""
+        self._stopped.set()
 
     def _write(self, text: str) -> None:
         with self._lock:
@@ -43,14 +54,38 @@ class ConsoleAdapter:
         """Show a reply the bot sends on its own (a scheduled digest)."""
         self._write(f"\n{render(reply)}\n\n{PROMPT}")
 
-    def run(self) -> None:
-        """Read lines until end of input, answering each."""
+    def serve(self) -> None:
+        """Read lines until end of input (or `stop`), answering each."""
         self.handler.chat(PLATFORM, self.chat_id)
         self._write(f"{WELCOME}\n\n{PROMPT}")
-        for line in self.stdin:
+        for line in self._lines():
             text = line.strip()
             if text:
                 reply = self.handler.handle(Message(PLATFORM, self.chat_id, text))
                 self._write(f"{render(reply)}\n\n")
             self._write(PROMPT)
         self._write("\n")
+
+    def _lines(self) -> Iterator[str]:
+        """The input's lines as they are typed, ending at end of input or soon after `stop`."""
+        try:
+            fd = self.stdin.fileno()
+        except (AttributeError, OSError, io.UnsupportedOperation):
+            yield from self.stdin  # an in-memory stream: nothing to wait for
+            return
+        # Read the descriptor directly, waiting in short steps, so that `stop` is noticed
+        # even while nobody types.
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        pending = ""
+        while not self._stopped.is_set():
+            ready, _, _ = select.select([fd], [], [], POLL_SECONDS)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            pending += decoder.decode(chunk)
+            *lines, pending = pending.split("\n")
+            yield from lines
+        if pending and not self._stopped.is_set():
+            yield pending

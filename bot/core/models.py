@@ -144,3 +144,14 @@ class DeliveryRow(Base):
     )
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     platform_message_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class DigestMessageRow(Base):
+    """A platform message that carried (part of) a digest: a reply to it is about that digest."""
+
+    __tablename__ = "digest_messages"
+
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))

@@ -26,6 +26,7 @@ from bot.core.models import (
     ChatRow,
     DeliveryRow,
     DigestItemRow,
+    DigestMessageRow,
     DigestRow,
     DocumentRow,
     SourceFileRow,
@@ -422,6 +423,23 @@ class Store:
                 raise
             return False
         return True
+
+    def remember_digest_message(
+        self, platform: str, chat_id: str, message_id: str, digest_id: int
+    ) -> None:
+        """Record that a platform message carried a digest, so replies to it find the digest."""
+        with self._transaction() as session:
+            session.merge(
+                DigestMessageRow(
+                    platform=platform, chat_id=chat_id, message_id=message_id, digest_id=digest_id
+                )
+            )
+
+    def digest_of_message(self, platform: str, chat_id: str, message_id: str) -> int | None:
+        """The digest a platform message carried, if it carried one."""
+        with self._transaction() as session:
+            row = session.get(DigestMessageRow, (platform, chat_id, message_id))
+            return row.digest_id if row else None
 
     def delivered(self, chat_id: int) -> set[str]:
         """Ids of the stories already delivered to the chat."""

@@ -32,6 +32,7 @@ def test_migrations_create_every_table(store: Store) -> None:
         "digests",
         "digest_items",
         "deliveries",
+        "digest_messages",
         "alembic_version",
     } <= tables
 
@@ -236,3 +237,19 @@ def test_a_chats_schedule_and_state_can_change(store: Store) -> None:
     assert [c.platform_chat_id for c in store.chats("slack")] == ["C1"]
     with pytest.raises(KeyError):
         store.update_chat(9999, paused=True)
+
+
+def test_a_message_that_carried_a_digest_leads_back_to_it(database_url: str) -> None:
+    first = Store.open(database_url)
+    chat = first.chat("telegram", "42", timezone="UTC", digest_time="08:00")
+    digest = first.save_digest(chat.id, [])
+    first.remember_digest_message("telegram", "42", "1001", digest)
+    first.close()
+    # After a restart, a reply to that message still finds its digest.
+    second = Store.open(database_url)
+    try:
+        assert second.digest_of_message("telegram", "42", "1001") == digest
+        assert second.digest_of_message("telegram", "42", "1002") is None
+        assert second.digest_of_message("slack", "42", "1001") is None
+    finally:
+        second.close()
