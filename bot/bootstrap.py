@@ -62,10 +62,13 @@ def adapters(app: App, *, console_only: bool = False) -> list[Adapter]:
 
     from bot.adapters.console import ConsoleAdapter
 
+    settings = app.settings
     chosen: list[Adapter] = []
-    if not chosen or console_only:
-        chosen = [ConsoleAdapter(app.handler, sys.stdin, sys.stdout)]
-    return chosen
+    if not console_only and settings.telegram_bot_token:
+        from bot.adapters.telegram import TelegramAdapter
+
+        chosen.append(TelegramAdapter.from_settings(app))
+    return chosen or [ConsoleAdapter(app.handler, sys.stdin, sys.stdout)]
 
 
 def configure_logging(level: str) -> None:

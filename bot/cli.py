@@ -224,6 +224,11 @@ def ask_command(
         app.close()
 
 
+from bot.eval_command import eval_command  # noqa: E402
+
+cli.command("eval")(eval_command)
+
+
 def main() -> None:
     """Entry point of the `newsdigest` command."""
     cli()

@@ -87,6 +87,40 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN")
     )
+    slack_client_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_CLIENT_ID")
+    )
+    slack_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_CLIENT_SECRET")
+    )
+    # Slack's Web API (slack-sdk's base_url), for GovSlack or a proxy.
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_URL")
+    )
+    slack_host: str = "0.0.0.0"
+    slack_port: int = Field(
+        default=3000,
+        ge=1,
+        le=65535,
+        validation_alias=AliasChoices("slack_port", "SLACK_PORT", "NEWSDIGEST_SLACK_PORT"),
+    )
+    # Slack user ids allowed to change channel settings; empty: everyone.
+    slack_admins: list[str] = []
+
+    # Telegram's Bot API address (python-telegram-bot's base_url), for a self-hosted server.
+    telegram_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        validation_alias=AliasChoices("TELEGRAM_BASE_URL"),
+    )
+    # Webhook mode when set: Telegram posts updates to this public URL.
+    telegram_webhook_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_URL")
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET")
+    )
+    telegram_webhook_host: str = "0.0.0.0"
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
 
     @classmethod
     def settings_customise_sources(

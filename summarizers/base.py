@@ -9,7 +9,12 @@ from typing import ClassVar
 
 from summarizers.tokenize import split_sentences
 
-__all__ = ["Article", "Summarizer"]
+__all__ = ["Article", "Summarizer", "word_count"]
+
+
+def word_count(sentence: str) -> int:
+    """The length of a sentence in words, as a reader counts them: runs of non-spaces."""
+    return len(sentence.split())
 
 
 @dataclass(frozen=True)
@@ -60,3 +65,21 @@ class Summarizer(ABC):
         No sentence is returned twice. An empty article or a `count` below 1 gives an empty tuple;
         a `count` at least the number of distinct sentences gives all of them.
         """
+
+    def summarize_words(self, article: Article, budget: int) -> tuple[str, ...]:
+        """Sentences of the article within about `budget` words, in text order.
+
+        The generic cut: the largest summary of this method (1, 2, 3, … sentences) whose length
+        stays within the budget, and always at least one sentence. A method that knows its own
+        ranking overrides this with something cheaper.
+        """
+        best: tuple[str, ...] = ()
+        count = 1
+        while True:
+            summary = self.summarize(article, count)
+            if best and sum(word_count(s) for s in summary) > budget:
+                return best
+            if len(summary) <= len(best):
+                return summary  # the whole article fits
+            best = summary
+            count += 1

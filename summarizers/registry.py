@@ -6,14 +6,26 @@ from functools import cache
 
 from summarizers.base import Summarizer
 from summarizers.lead import LeadSummarizer
+from summarizers.news import NewsSummarizer
 from summarizers.sumy_methods import KL, LSA, LexRank, Luhn, Reduction, SumBasic, TextRank
 
 __all__ = ["DEFAULT", "UnknownSummarizerError", "get", "names"]
 
-DEFAULT = "lexrank"
+DEFAULT = "news"
 
 _CLASSES: dict[str, type[Summarizer]] = {
-    cls.name: cls for cls in (LexRank, LSA, TextRank, Luhn, KL, SumBasic, Reduction, LeadSummarizer)
+    cls.name: cls
+    for cls in (
+        NewsSummarizer,
+        LexRank,
+        LSA,
+        TextRank,
+        Luhn,
+        KL,
+        SumBasic,
+        Reduction,
+        LeadSummarizer,
+    )
 }
 
 

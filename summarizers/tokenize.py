@@ -20,7 +20,7 @@ from nltk.tokenize.punkt import (
     PunktSentenceTokenizer,
 )
 
-__all__ = ["LANGUAGE", "SumyTokenizer", "split_sentences", "words"]
+__all__ = ["LANGUAGE", "WORD", "SumyTokenizer", "split_sentences", "words"]
 
 LANGUAGE = "english"
 
@@ -73,7 +73,7 @@ _CONTINUES = re.compile(r"[a-z]")
 
 # A word is a run of letters, possibly joined by apostrophes or hyphens ("don't", "well-known"),
 # standing alone: letters glued to digits ("10.9bn", "3G") are measurements, not words.
-_WORD = re.compile(r"(?<!\w)[^\W\d_]+(?:['\u2019-][^\W\d_]+)*(?!\w)")
+WORD = re.compile(r"(?<!\w)[^\W\d_]+(?:['\u2019-][^\W\d_]+)*(?!\w)")
 
 
 @cache
@@ -132,7 +132,7 @@ def split_sentences(text: str) -> tuple[str, ...]:
 
 def words(sentence: str) -> tuple[str, ...]:
     """The words of a sentence, as written: letters with inner apostrophes or hyphens only."""
-    return tuple(_WORD.findall(sentence))
+    return tuple(WORD.findall(sentence))
 
 
 class SumyTokenizer:

@@ -126,7 +126,7 @@ class CommandHandler:
         self.options = options
         self.terms = terms or TermCache()
         self.schedule_changed = schedule_changed
-        self._commands: dict[str, Callable[[Chat, str], Reply]] = {
+        self._commands: dict[str, Callable[[Chat, str, Message], Reply]] = {
             "start": self.start,
             "help": self.help,
             "digest": self.digest,
@@ -156,6 +156,10 @@ class CommandHandler:
         name, argument = split_command(message.text)
         try:
             chat = self.chat(message.platform, message.chat_id)
+            if not chat.active:
+                # A chat that blocked the bot and now writes again wants its digests back.
+                chat = self.store.update_chat(chat.id, active=True)
+                self._schedule_changed(chat)
             if name is None:
                 return self._question(chat, argument, message.digest_id)
             command = self._commands.get(name)
@@ -163,7 +167,7 @@ class CommandHandler:
                 raise UserError(messages.UNKNOWN_COMMAND.format(command=f"/{name}"))
             if name in SETTINGS_COMMANDS and not message.can_change_settings:
                 raise UserError(messages.NOT_ALLOWED.format(command=f"/{name}"))
-            return command(chat, argument)
+            return command(chat, argument, message)
         except UserError as error:
             return Text(str(error), error=True)
         except Exception:
@@ -177,17 +181,17 @@ class CommandHandler:
 
     # Commands
 
-    def start(self, chat: Chat, argument: str) -> Reply:
+    def start(self, chat: Chat, argument: str, message: Message) -> Reply:
         return Help(COMMANDS, greeting=messages.GREETING)
 
-    def help(self, chat: Chat, argument: str) -> Reply:
+    def help(self, chat: Chat, argument: str, message: Message) -> Reply:
         return Help(COMMANDS)
 
-    def digest(self, chat: Chat, argument: str) -> Reply:
+    def digest(self, chat: Chat, argument: str, message: Message) -> Reply:
         only = _topic(argument) if argument else None
         return DigestReply(self.build_digest(chat, only=only))
 
-    def subscribe(self, chat: Chat, argument: str) -> Reply:
+    def subscribe(self, chat: Chat, argument: str, message: Message) -> Reply:
         if not argument:
             raise _needs("/subscribe", "a topic", "/subscribe Idlib")
         topic = _topic(argument)
@@ -200,7 +204,7 @@ class CommandHandler:
         listed = ", ".join([*topics, topic.text])
         return Text(messages.SUBSCRIBED.format(topic=topic.text, topics=listed))
 
-    def unsubscribe(self, chat: Chat, argument: str) -> Reply:
+    def unsubscribe(self, chat: Chat, argument: str, message: Message) -> Reply:
         if not argument:
             raise _needs("/unsubscribe", "a topic you follow", "/unsubscribe Idlib")
         topics = self.store.topics(chat.id)
@@ -211,27 +215,31 @@ class CommandHandler:
         self.store.unsubscribe(chat.id, found)
         return Text(messages.UNSUBSCRIBED.format(topic=found))
 
-    def topics(self, chat: Chat, argument: str) -> Reply:
+    def topics(self, chat: Chat, argument: str, message: Message) -> Reply:
         topics = self.store.topics(chat.id)
         if not topics:
             return Text(messages.NO_TOPICS)
         return Text(messages.TOPICS.format(topics=", ".join(topics)))
 
-    def search(self, chat: Chat, argument: str) -> Reply:
+    def search(self, chat: Chat, argument: str, message: Message) -> Reply:
         if not argument:
             raise _needs("/search", "something to look for", '/search "oil price"')
         return self.search_stories(argument)
 
-    def ask(self, chat: Chat, argument: str) -> Reply:
+    def ask(self, chat: Chat, argument: str, message: Message) -> Reply:
         if not argument:
             raise UserError(messages.EMPTY_QUESTION)
-        return self._question(chat, argument, None)
+        return self._question(chat, argument, message.digest_id)
 
-    def more(self, chat: Chat, argument: str) -> Reply:
-        last = self.store.last_digest(chat.id)
-        if last is None:
-            raise UserError(messages.NO_DIGEST_YET)
-        items = self.store.digest_items(last.id)
+    def more(self, chat: Chat, argument: str, message: Message) -> Reply:
+        # A button under a digest names that digest; typed, /more means the last one.
+        digest_id = message.digest_id
+        if digest_id is None:
+            last = self.store.last_digest(chat.id)
+            if last is None:
+                raise UserError(messages.NO_DIGEST_YET)
+            digest_id = last.id
+        items = self.store.digest_items(digest_id)
         if not argument.isdigit() or not 1 <= int(argument) <= len(items):
             raise UserError(messages.BAD_STORY_NUMBER.format(count=len(items)))
         number = int(argument)
@@ -244,7 +252,7 @@ class CommandHandler:
         )
         return StoryReply(Story.of(number, document, summary, topic))
 
-    def schedule(self, chat: Chat, argument: str) -> Reply:
+    def schedule(self, chat: Chat, argument: str, message: Message) -> Reply:
         if not argument:
             raise _needs("/schedule", "a time HH:MM", "/schedule 07:30 Europe/Berlin")
         value, _, zone = argument.partition(" ")
@@ -262,13 +270,13 @@ class CommandHandler:
         upcoming = next_run(digest_time, zone).strftime("%a %d %b at %H:%M")
         return Text(messages.SCHEDULED.format(time=digest_time, zone=zone, next=upcoming))
 
-    def pause(self, chat: Chat, argument: str) -> Reply:
+    def pause(self, chat: Chat, argument: str, message: Message) -> Reply:
         if chat.paused:
             return Text(messages.ALREADY_PAUSED)
         self._schedule_changed(self.store.update_chat(chat.id, paused=True))
         return Text(messages.PAUSED)
 
-    def resume(self, chat: Chat, argument: str) -> Reply:
+    def resume(self, chat: Chat, argument: str, message: Message) -> Reply:
         when = {"time": chat.digest_time, "zone": chat.timezone}
         if not chat.paused:
             return Text(messages.NOT_PAUSED.format(**when))

@@ -49,6 +49,7 @@ def assert_in_text_order(summary: tuple[str, ...], article: Article) -> None:
 
 def test_names_lists_every_method_and_the_default_is_one_of_them() -> None:
     assert set(names()) == {
+        "news",
         "lexrank",
         "lsa",
         "textrank",
@@ -58,7 +59,7 @@ def test_names_lists_every_method_and_the_default_is_one_of_them() -> None:
         "reduction",
         "lead",
     }
-    assert summarizers.DEFAULT == "lexrank"
+    assert summarizers.DEFAULT == "news"
 
 
 @pytest.mark.parametrize("name", names())
@@ -169,7 +170,7 @@ def test_an_unknown_name_is_a_key_error_whose_message_lists_the_choices() -> Non
     assert isinstance(caught.value, KeyError)
     assert str(caught.value) == (
         "unknown summarizer 'foo'; choose one of: "
-        "kl, lead, lexrank, lsa, luhn, reduction, sumbasic, textrank"
+        "kl, lead, lexrank, lsa, luhn, news, reduction, sumbasic, textrank"
     )
 
 

@@ -1,0 +1,368 @@
+"""The Telegram adapter (python-telegram-bot 22): updates in, the core's replies out as HTML.
+
+It only translates. A message becomes a core `Message` (a reply to a digest carries that
+digest's id; in groups, whether the sender may change settings comes from getChatMember);
+the core's reply is rendered by `telegram_html` and sent within Telegram's flood limits.
+Long polling by default; a webhook with a secret token when a webhook URL is configured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiolimiter import AsyncLimiter
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    ReplyParameters,
+    Update,
+)
+from telegram import Message as TelegramMessage
+from telegram.constants import ChatType, ParseMode
+from telegram.error import Forbidden
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.adapters.telegram_html import BUTTONS_PER_ROW, Outgoing, parse_more, render
+from bot.core.commands import COMMANDS, SETTINGS_COMMANDS, CommandHandler, Message, split_command
+from bot.core.replies import Reply, Text
+from bot.core.store import Store
+
+# Opt in to python-telegram-bot's coming time-span type now (durations as timedelta); else
+# every 429 from Telegram emits a deprecation warning.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+PUBLIC_BASE_URL = "https://api.telegram.org/bot"
+ADMIN_STATUSES = frozenset({"creator", "administrator"})
+# How long a scheduled send may wait for its turn under the flood limits.
+PUBLISH_TIMEOUT = 600.0
+STARTUP_TIMEOUT = 60.0
+
+
+class FloodLimiter(AIORateLimiter):
+    """python-telegram-bot's limiter (overall and per-group rates, RetryAfter waited out),
+    plus Telegram's limit for a private chat: about one message a second."""
+
+    def __init__(self, *, private_chat_per_second: float = 1.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._private_period = 1.0 / private_chat_per_second
+        self._private: dict[int, AsyncLimiter] = {}
+
+    async def process_request(
+        self,
+        callback: Callable[..., Any],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        chat_id = data.get("chat_id")
+        sends = endpoint.startswith(("send", "edit", "copy", "forward"))
+        if sends and isinstance(chat_id, int | str) and str(chat_id).isdigit():
+            limiter = self._private.setdefault(int(chat_id), AsyncLimiter(1, self._private_period))
+            async with limiter:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Webhook mode: Telegram posts updates to `url`, served on host:port with this secret."""
+
+    url: str
+    secret: str | None
+    host: str = "0.0.0.0"
+    port: int = 8443
+
+
+class _RefusedUpdates(logging.Filter):
+    """Raises python-telegram-bot's note of a webhook request without the right secret token
+    (a debug line) to a warning, and keeps that module's other debug lines out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith(
+            ("Request did not include the secret", "Request had the wrong secret")
+        ):
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg, record.args = f"refused a webhook update (403): {record.getMessage()}", ()
+            return True
+        return record.levelno >= logging.INFO
+
+
+def _log_refused_updates() -> None:
+    webhook_log = logging.getLogger("telegram.ext.Updater")
+    if not any(isinstance(f, _RefusedUpdates) for f in webhook_log.filters):
+        webhook_log.addFilter(_RefusedUpdates())
+        webhook_log.setLevel(logging.DEBUG)
+
+
+def file_url(base_url: str) -> str:
+    """The file address that goes with a Bot API address (`…/bot` → `…/file/bot`)."""
+    root = base_url.rstrip("/").removesuffix("/bot")
+    return f"{root}/file/bot"
+
+
+def keyboard(part: Outgoing) -> InlineKeyboardMarkup | None:
+    if not part.buttons:
+        return None
+    buttons = [InlineKeyboardButton(label, callback_data=data) for label, data in part.buttons]
+    rows = [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
+    return InlineKeyboardMarkup(rows)
+
+
+class TelegramAdapter:
+    """Serves one Telegram bot."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        handler: CommandHandler,
+        store: Store,
+        token: str,
+        *,
+        base_url: str = PUBLIC_BASE_URL,
+        webhook: Webhook | None = None,
+        request: Callable[[], BaseRequest] | None = None,
+        limiter: AIORateLimiter | None = None,
+        poll_interval: float = 0.0,
+    ) -> None:
+        self.handler = handler
+        self.store = store
+        self.webhook = webhook
+        self.poll_interval = poll_interval
+        builder = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(base_url)
+            .base_file_url(file_url(base_url))
+            .rate_limiter(limiter or FloodLimiter(max_retries=5))
+        )
+        if request is not None:
+            builder = builder.request(request()).get_updates_request(request())
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.application.add_handler(CallbackQueryHandler(self._on_button))
+        self.application.add_handler(MessageHandler(filters.TEXT, self._on_message))
+        self.application.add_error_handler(self._on_error)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._stop_requested = threading.Event()
+
+    @classmethod
+    def from_settings(cls, app: Any) -> TelegramAdapter:
+        """The adapter for the bootstrapped app's settings."""
+        settings = app.settings
+        webhook = None
+        if settings.telegram_webhook_url:
+            secret = settings.telegram_webhook_secret
+            webhook = Webhook(
+                url=settings.telegram_webhook_url,
+                # Every update must carry a secret: one is made up when none is configured.
+                secret=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+                host=settings.telegram_webhook_host,
+                port=settings.telegram_webhook_port,
+            )
+        return cls(
+            app.handler,
+            app.store,
+            settings.telegram_bot_token.get_secret_value(),
+            base_url=settings.telegram_base_url,
+            webhook=webhook,
+        )
+
+    # Running
+
+    def serve(self) -> None:
+        """Run until `stop`: long polling, or the webhook server."""
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        application = self.application
+        updater = application.updater
+        assert updater is not None
+        async with application:
+            await application.bot.set_my_commands(
+                [BotCommand(usage.split()[0].lstrip("/"), what) for usage, what in COMMANDS]
+            )
+            await application.start()
+            allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
+            if self.webhook:
+                _log_refused_updates()
+                await updater.start_webhook(
+                    listen=self.webhook.host,
+                    port=self.webhook.port,
+                    url_path=urlsplit(self.webhook.url).path.lstrip("/"),
+                    webhook_url=self.webhook.url,
+                    secret_token=self.webhook.secret,
+                    allowed_updates=allowed,
+                )
+            else:
+                await updater.start_polling(
+                    poll_interval=self.poll_interval, timeout=10, allowed_updates=allowed
+                )
+            log.info("Telegram bot @%s is running", application.bot.username)
+            self._ready.set()
+            try:
+                if not self._stop_requested.is_set():
+                    await self._stopping.wait()
+            finally:
+                await updater.stop()
+                await application.stop()
+
+    def stop(self) -> None:
+        """Stop serving (from any thread)."""
+        self._stop_requested.set()
+        if self._loop is not None and self._stopping is not None:
+            self._loop.call_soon_threadsafe(self._stopping.set)
+
+    def wait_until_ready(self, timeout: float = STARTUP_TIMEOUT) -> bool:
+        return self._ready.wait(timeout)
+
+    def publish(self, chat_id: str, reply: Reply) -> None:
+        """Send a message the bot starts itself (a scheduled digest), from any thread."""
+        if not self._ready.wait(STARTUP_TIMEOUT) or self._loop is None:
+            raise RuntimeError("the Telegram adapter is not running")
+        future = asyncio.run_coroutine_threadsafe(self.send(int(chat_id), reply), self._loop)
+        future.result(timeout=PUBLISH_TIMEOUT)
+
+    # Sending
+
+    async def send(
+        self, chat_id: int, reply: Reply, *, reply_to: int | None = None
+    ) -> list[TelegramMessage]:
+        """Send a reply as one or more messages; a chat that blocked the bot is marked inactive."""
+        sent: list[TelegramMessage] = []
+        bot = self.application.bot
+        for part in render(reply):
+            try:
+                message = await bot.send_message(
+                    chat_id,
+                    part.html,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(part),
+                    reply_parameters=ReplyParameters(reply_to) if reply_to and not sent else None,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            except Forbidden as error:
+                log.warning("Telegram chat %s blocked or removed the bot: %s", chat_id, error)
+                await asyncio.to_thread(self._deactivate, chat_id)
+                return sent
+            sent.append(message)
+            if part.digest_id is not None:
+                await asyncio.to_thread(
+                    self.store.remember_digest_message,
+                    PLATFORM,
+                    str(chat_id),
+                    str(message.message_id),
+                    part.digest_id,
+                )
+        return sent
+
+    def _deactivate(self, chat_id: int) -> None:
+        chat = self.handler.chat(PLATFORM, str(chat_id))
+        self.store.update_chat(chat.id, active=False)
+
+    # Receiving
+
+    async def _on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+        if message is None or chat is None or message.text is None:
+            return
+        name, _ = split_command(message.text)
+        head = message.text.split(maxsplit=1)[0]
+        if name is not None and "@" in head:
+            addressee = head.split("@", 1)[1]
+            if addressee.lower() != (context.bot.username or "").lower():
+                return  # a command for another bot in the same group
+        digest_id = None
+        if message.reply_to_message is not None:
+            digest_id = await asyncio.to_thread(
+                self.store.digest_of_message,
+                PLATFORM,
+                str(chat.id),
+                str(message.reply_to_message.message_id),
+            )
+        group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+        if group and name is None and digest_id is None:
+            return  # group conversation that is not addressed to the bot
+        may_change = True
+        if group and name in SETTINGS_COMMANDS and user is not None:
+            member = await context.bot.get_chat_member(chat.id, user.id)
+            may_change = member.status in ADMIN_STATUSES
+        request = Message(
+            PLATFORM,
+            str(chat.id),
+            message.text,
+            user_id=str(user.id) if user else "",
+            can_change_settings=may_change,
+            digest_id=digest_id,
+        )
+        reply = await asyncio.to_thread(self.handler.handle, request)
+        # Answers in groups, and answers to follow-ups, quote what they answer.
+        quote = message.message_id if group or digest_id is not None else None
+        await self.send(chat.id, reply, reply_to=quote)
+
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        # Answered first, so the client's spinner stops whatever happens next.
+        await query.answer()
+        more = parse_more(query.data or "")
+        chat = update.effective_chat
+        if more is None or chat is None:
+            return
+        digest_id, number = more
+        request = Message(
+            PLATFORM,
+            str(chat.id),
+            f"/more {number}",
+            user_id=str(query.from_user.id),
+            digest_id=digest_id,
+        )
+        reply = await asyncio.to_thread(self.handler.handle, request)
+        await self.send(chat.id, reply)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        log.error(
+            "handling a Telegram update failed in chat %s",
+            chat.id if chat else "?",
+            exc_info=context.error,
+        )
+        if chat is not None and not isinstance(context.error, Forbidden):
+            from bot.core import messages
+
+            try:
+                await self.send(chat.id, Text(messages.APOLOGY, error=True))
+            except Exception:
+                log.exception("could not apologise in chat %s", chat.id)

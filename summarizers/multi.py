@@ -1,0 +1,69 @@
+"""One summary of a story told by several documents, without saying anything twice.
+
+Reports of one event from different sources repeat each other, often word for word. The
+summary is drawn from all of them with the news ranker's scores: each sentence keeps its
+position within its own document (every source's lead counts as a lead), centrality is
+measured against the whole story, and a sentence that is a near-duplicate of one already
+chosen (cosine similarity of content words at or above `NEAR_DUPLICATE`) is never chosen while
+anything else is left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy
+
+from summarizers.base import Article, word_count
+from summarizers.boilerplate import boilerplate_mask
+from summarizers.news import Vector, pick, score_sentences, terms
+
+__all__ = ["NEAR_DUPLICATE", "summarize_story"]
+
+# Two sentences this similar in content words say the same thing ("… said on Monday" against
+# "… said Monday", or one source's copy of another's sentence).
+NEAR_DUPLICATE = 0.7
+
+
+def summarize_story(articles: Sequence[Article], count: int) -> tuple[str, ...]:
+    """At most `count` sentences drawn from all the articles, no two saying the same thing.
+
+    The sentences come back in reading order: by article, then by place in the article.
+    """
+    located: list[tuple[int, int, str]] = []  # (article, position, sentence)
+    seen: set[str] = set()
+    for number, article in enumerate(articles):
+        sentences = article.distinct_sentences
+        furniture = boilerplate_mask(sentences)
+        position = 0
+        for sentence, skip in zip(sentences, furniture, strict=True):
+            if skip or sentence in seen:
+                continue
+            seen.add(sentence)
+            located.append((number, position, sentence))
+            position += 1
+    if count <= 0 or not located:
+        return ()
+    texts = [sentence for _, _, sentence in located]
+    scores, vectors = score_sentences(
+        [terms(sentence) for sentence in texts],
+        [word_count(sentence) for sentence in texts],
+        [position for _, position, _ in located],
+        [True] * len(texts),
+    )
+    chosen = pick(
+        scores,
+        vectors,
+        lambda picked: len(picked) >= count or _only_repeats_left(vectors, picked),
+        never_above=NEAR_DUPLICATE - 1e-9,
+    )
+    return tuple(texts[index] for index in sorted(chosen))
+
+
+def _only_repeats_left(vectors: Vector, picked: list[int]) -> bool:
+    """Whether every sentence not yet picked nearly repeats one that is."""
+    if not picked:
+        return False
+    closest = (vectors @ vectors[picked].T).max(axis=1)
+    closest[picked] = numpy.inf
+    return bool((closest >= NEAR_DUPLICATE).all())

@@ -1,0 +1,117 @@
+"""Fixtures for the Telegram adapter tests: the emulator, the project's own Bot API server,
+and the adapter itself, served in a thread as `newsdigest run` serves it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.telegram import TelegramAdapter
+from bot.core.commands import CommandHandler, Options
+from bot.core.ingest import ingest
+from bot.core.store import Store
+from tests.adapters.telegram_fakes import BotApiServer, EmulatorClient, EmulatorRequest
+from tests.conftest import REPO, SEEDS
+
+EMULATOR = REPO / "node_modules" / "telegram-test-api"
+EMULATOR_SCRIPT = Path(__file__).with_name("telegram-emulator.js")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def telegram_emulator() -> Iterator[str]:
+    """The telegram-test-api emulator on a free loopback port; yields its API URL."""
+    node = shutil.which("node")
+    if node is None or not EMULATOR.is_dir():
+        message = "the Telegram emulator needs node and `npm ci` (make test runs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    process = subprocess.Popen(
+        [node, str(EMULATOR_SCRIPT), str(free_port())],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    ready = process.stdout.readline()
+    assert ready.startswith("READY"), ready
+    yield ready.split()[1]
+    process.terminate()
+    process.wait(10)
+    process.stdout.close()
+
+
+@pytest.fixture
+def bot_api() -> Iterator[BotApiServer]:
+    server = BotApiServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def news_store(tmp_path: Path) -> Iterator[Store]:
+    """A store holding the sample stories (SQLite; the store itself is tested on both)."""
+    store = Store.open(f"sqlite:///{tmp_path / 'bot.db'}")
+    ingest(store, [SEEDS], max_bytes=2_000_000, method="lead", sentences=3)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def token() -> str:
+    # The emulator keeps each bot's messages by token: one token per test keeps them apart.
+    return f"{uuid.uuid4().int % 10**9}:TEST-{uuid.uuid4().hex[:8]}"
+
+
+@contextmanager
+def running(adapter: TelegramAdapter) -> Iterator[TelegramAdapter]:
+    """The adapter serving in a thread until the block ends."""
+    thread = threading.Thread(target=adapter.serve, daemon=True)
+    thread.start()
+    try:
+        assert adapter.wait_until_ready(30), "the adapter did not start"
+        yield adapter
+    finally:
+        adapter.stop()
+        thread.join(30)
+        assert not thread.is_alive(), "the adapter did not stop"
+
+
+def handler_for(store: Store) -> CommandHandler:
+    return CommandHandler(store, Options(method="lead", sentences=3, longer_sentences=6))
+
+
+def emulated_adapter(api_url: str, token: str, store: Store, **kwargs: object) -> TelegramAdapter:
+    return TelegramAdapter(
+        handler_for(store),
+        store,
+        token,
+        base_url=f"{api_url}/bot",
+        request=EmulatorRequest,
+        poll_interval=0.05,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def user(telegram_emulator: str, token: str) -> Iterator[EmulatorClient]:
+    """A Telegram user in a private chat with the bot, through the emulator."""
+    client = EmulatorClient(telegram_emulator, token)
+    yield client
+    client.close()
