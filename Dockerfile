@@ -12,7 +12,8 @@ RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    NEWSDIGEST_CONFIG=/app/config/default.toml
+    NEWSDIGEST_CONFIG=/app/config/default.toml \
+    PTB_TIMEDELTA=1
 RUN useradd --create-home --uid 10001 newsdigest
 WORKDIR /app
 COPY --from=build /wheels /wheels
@@ -22,7 +23,9 @@ COPY seeds ./seeds
 RUN mkdir -p data && chown newsdigest:newsdigest data
 USER newsdigest
 VOLUME ["/app/data"]
+# Slack's requests (SLACK_PORT) and Telegram's webhook, when those are used.
+EXPOSE 3000 8443
 STOPSIGNAL SIGTERM
-HEALTHCHECK --interval=60s --timeout=10s --start-period=60s \
-    CMD ["newsdigest", "config"]
+HEALTHCHECK --interval=60s --timeout=20s --start-period=60s \
+    CMD ["newsdigest", "status"]
 CMD ["newsdigest", "run"]

@@ -35,7 +35,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/summarize.py $(if $(DATA),--data $(DATA))
-	$(BIN)/python bench/telegram_fanout.py
+	$(BIN)/python bench/fanout.py
 
 clean:
 	rm -rf $(VENV) node_modules data .pytest_cache .mypy_cache .ruff_cache

@@ -68,6 +68,18 @@ def adapters(app: App, *, console_only: bool = False) -> list[Adapter]:
         from bot.adapters.telegram import TelegramAdapter
 
         chosen.append(TelegramAdapter.from_settings(app))
+    slack = (
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.slack_client_id,
+        settings.slack_client_secret,
+    )
+    # Any Slack credential means Slack; one that is missing is named, not ignored.
+    if not console_only and any(slack):
+        from bot.adapters.slack import SlackAdapter
+
+        chosen.append(SlackAdapter.from_settings(app))
     return chosen or [ConsoleAdapter(app.handler, sys.stdin, sys.stdout)]
 
 

@@ -120,6 +120,59 @@ def summarize_command(
         out.print(sentence, highlight=False)
 
 
+@cli.command("status")
+def status_command() -> None:
+    """Documents, chats, the next digests, and what the outbox holds (pending and failed)."""
+    from bot.scheduler import digest_jobs
+
+    app = bootstrap(_settings())
+    try:
+        store = app.store
+        chats = store.chats()
+        counts = store.outbox_counts()
+        out.print(f"documents: {store.count_documents()}", highlight=False)
+        active = sum(1 for c in chats if c.active and not c.paused)
+        paused = sum(1 for c in chats if c.paused)
+        gone = sum(1 for c in chats if not c.active)
+        out.print(
+            f"chats: {len(chats)} ({active} active, {paused} paused, {gone} unreachable)",
+            highlight=False,
+        )
+        out.print(
+            f"outbox: {counts.get('digests pending', 0)} digests pending; messages: "
+            f"{counts.get('pending', 0)} pending, {counts.get('sent', 0)} sent, "
+            f"{counts.get('failed', 0)} failed",
+            highlight=False,
+        )
+        jobs = digest_jobs(store)
+        if jobs:
+            table = Table(title="Next digests")
+            table.add_column("chat")
+            table.add_column("next run")
+            for name, when in jobs[:20]:
+                table.add_row(name, when.isoformat(timespec="minutes") if when else "paused")
+            out.print(table)
+        failed = store.failed_parts()
+        if failed:
+            table = Table(title="Failed deliveries")
+            for column in ("digest", "part", "chat", "attempts", "last error"):
+                table.add_column(column)
+            by_id = {c.id: c for c in chats}
+            for part in failed:
+                chat = by_id.get(part.chat_id)
+                where = f"{chat.platform}:{chat.platform_chat_id}" if chat else str(part.chat_id)
+                table.add_row(
+                    str(part.digest_id),
+                    str(part.part),
+                    where,
+                    str(part.attempts),
+                    (part.last_error or "")[:80],
+                )
+            out.print(table)
+    finally:
+        app.close()
+
+
 @cli.command("config")
 def config_command() -> None:
     """Show the effective settings (secrets masked) and where each can be set."""
@@ -140,10 +193,15 @@ def _serve(settings: Settings, *, console_only: bool = False) -> None:
 
     app = bootstrap(settings)
     try:
+        try:
+            chosen = adapters(app, console_only=console_only)
+        except ConfigError as error:
+            err.print(f"[red]Configuration error:[/red] {error}", highlight=False)
+            raise typer.Exit(2) from None
         with _progress("Ingesting") as progress:
             report = app.ingest([settings.source_dir], progress)
         _print_report(report)
-        run(app, adapters(app, console_only=console_only))
+        run(app, chosen)
         err.print("Stopped.")
     finally:
         app.close()

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     timezone: str = "UTC"
     digest_time: str = "08:00"
     digest_size: int = Field(default=5, ge=1, le=50)
+    # A daily digest missed while the bot was down is sent once when it is back, if it is
+    # back within this many hours; 0: missed digests are skipped.
+    catch_up_hours: float = Field(default=6, ge=0, le=24)
+    # How many senders work through the outbox at once (each has one message on its way).
+    senders: int = Field(default=4, ge=1, le=32)
     log_level: str = "INFO"
 
     telegram_bot_token: SecretStr | None = Field(

@@ -1,7 +1,10 @@
-"""Running the bot: the scheduler and every configured adapter, until a signal or an adapter ends.
+"""Running the bot: the scheduler, the outbox's senders and every configured adapter, until a
+signal arrives or an adapter ends.
 
 Each adapter serves in a thread of its own; the main thread waits for SIGINT/SIGTERM or for
-an adapter to finish (the console ends when its input does), then stops them all.
+an adapter to finish (the console ends when its input does). Stopping takes no new work
+(the scheduler stops first), lets each sender finish the message it is sending, then stops
+the adapters, all within a bounded time.
 """
 
 from __future__ import annotations
@@ -12,25 +15,27 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from apscheduler.schedulers.background import BackgroundScheduler
-
 from bot.adapters.base import Adapter
 from bot.bootstrap import App
-from bot.scheduler import DigestPlanner, add_jobs
+from bot.core.delivery import Outbox
+from bot.scheduler import DigestPlanner, make_scheduler
 
 log = logging.getLogger(__name__)
-# How long stopping adapters may take before the process exits anyway.
+# How long stopping may take before the process exits anyway.
 STOP_SECONDS = 20
 
 
 def run(app: App, adapters: Sequence[Adapter]) -> None:
-    """Serve `adapters` with the scheduler running; returns when the bot should exit."""
-    scheduler = BackgroundScheduler(timezone=app.settings.timezone)
-    planner = DigestPlanner(scheduler, app, {a.platform: a for a in adapters})
+    """Serve `adapters` with the scheduler and the senders running; returns when the bot
+    should exit."""
+    by_platform = {a.platform: a for a in adapters}
+    outbox = Outbox(app.store, by_platform, app.handler.summary)
+    scheduler = make_scheduler(app.store, app.settings.timezone)
+    planner = DigestPlanner(scheduler, app, by_platform, outbox)
     app.handler.schedule_changed = planner.update
-    add_jobs(scheduler, app)
-    planner.plan_all()
+    app.handler.deliver = outbox.deliver
     finished = threading.Event()
+    stopping = threading.Event()
 
     def serve(adapter: Adapter) -> None:
         try:
@@ -45,19 +50,42 @@ def run(app: App, adapters: Sequence[Adapter]) -> None:
         finished.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    count = app.settings.senders
     threads = [
         threading.Thread(target=serve, args=(a,), name=f"adapter-{a.platform}", daemon=True)
         for a in adapters
     ]
-    scheduler.start()
+    senders = [
+        threading.Thread(
+            target=outbox.run, args=(n, count, stopping), name=f"sender-{n}", daemon=True
+        )
+        for n in range(count)
+    ]
     try:
         for thread in threads:
+            thread.start()
+        # The stored jobs start once the adapters they send through are on their way up.
+        planner.activate()
+        scheduler.start(paused=True)
+        planner.add_ingest_job()
+        planner.plan_all()
+        missed = planner.catch_up()
+        if missed:
+            log.info("sending %d digests missed while the bot was down", missed)
+        scheduler.resume()
+        for thread in senders:
             thread.start()
         # A timed wait keeps the main thread responsive to signals.
         while not finished.wait(timeout=0.5):
             pass
     finally:
-        scheduler.shutdown(wait=False)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        stopping.set()
+        outbox.wake.set()
+        for thread in senders:
+            if thread.is_alive():
+                thread.join(timeout=STOP_SECONDS)
         for adapter in adapters:
             try:
                 adapter.stop()

@@ -12,11 +12,12 @@ import os
 import select
 import threading
 from collections.abc import Iterator
-from typing import TextIO
+from typing import Any, TextIO
 
-from bot.adapters.text import render
+from bot.adapters.text import digest_text, render
 from bot.core.commands import CommandHandler, Message
-from bot.core.replies import Reply
+from bot.core.digest import Digest
+from bot.core.replies import DigestReply, Reply
 
 PLATFORM = "console"
 CHAT_ID = "local"
@@ -40,6 +41,8 @@ class ConsoleAdapter:
         # Scheduled digests arrive from the scheduler's thread.
         self._lock = threading.Lock()
         self._stopped = threading.Event()
+        self._sent = 0
+        self._reader: threading.Thread | None = None
 
     def stop(self) -> None:
         """Stop after the line being read; a blocked read of a terminal ends with the process."""
@@ -51,18 +54,33 @@ class ConsoleAdapter:
             self.stdout.flush()
 
     def publish(self, chat_id: str, reply: Reply) -> None:
-        """Show a reply the bot sends on its own (a scheduled digest)."""
+        """Show a reply the bot sends on its own."""
         self._write(f"\n{render(reply)}\n\n{PROMPT}")
+
+    def parts(self, digest: Digest) -> list[dict[str, Any]]:
+        """A digest is one block of text in the console."""
+        return [{"text": digest_text(digest)}]
+
+    def send_part(self, chat_id: str, payload: dict[str, Any]) -> str:
+        """Print a digest, between prompts when it comes on its own."""
+        with self._lock:
+            self._sent += 1
+            number = self._sent
+        interactive = threading.current_thread() is self._reader
+        self._write(f"{payload['text']}\n\n" if interactive else f"\n{payload['text']}\n\n{PROMPT}")
+        return str(number)
 
     def serve(self) -> None:
         """Read lines until end of input (or `stop`), answering each."""
+        self._reader = threading.current_thread()
         self.handler.chat(PLATFORM, self.chat_id)
         self._write(f"{WELCOME}\n\n{PROMPT}")
         for line in self._lines():
             text = line.strip()
             if text:
                 reply = self.handler.handle(Message(PLATFORM, self.chat_id, text))
-                self._write(f"{render(reply)}\n\n")
+                if not (isinstance(reply, DigestReply) and reply.delivered):
+                    self._write(f"{render(reply)}\n\n")
             self._write(PROMPT)
         self._write("\n")
 

@@ -13,9 +13,9 @@ import logging
 import os
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from aiolimiter import AsyncLimiter
@@ -41,9 +41,17 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.adapters.telegram_html import BUTTONS_PER_ROW, Outgoing, parse_more, render
+from bot.adapters.telegram_html import (
+    BUTTONS_PER_ROW,
+    Outgoing,
+    digest_messages,
+    parse_more,
+    render,
+)
 from bot.core.commands import COMMANDS, SETTINGS_COMMANDS, CommandHandler, Message, split_command
-from bot.core.replies import Reply, Text
+from bot.core.delivery import ChatUnreachable
+from bot.core.digest import Digest
+from bot.core.replies import DigestReply, Reply, Text
 from bot.core.store import Store
 
 # Opt in to python-telegram-bot's coming time-span type now (durations as timedelta); else
@@ -51,6 +59,7 @@ from bot.core.store import Store
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 PLATFORM = "telegram"
 PUBLIC_BASE_URL = "https://api.telegram.org/bot"
@@ -65,6 +74,9 @@ class FloodLimiter(AIORateLimiter):
     plus Telegram's limit for a private chat: about one message a second."""
 
     def __init__(self, *, private_chat_per_second: float = 1.0, **kwargs: Any) -> None:
+        # A little under Telegram's 30 a second: requests that leave evenly spaced can
+        # arrive bunched, and a 429 stalls every send until its retry_after has passed.
+        kwargs.setdefault("overall_max_rate", 29)
         super().__init__(**kwargs)
         self._private_period = 1.0 / private_chat_per_second
         self._private: dict[int, AsyncLimiter] = {}
@@ -248,19 +260,49 @@ class TelegramAdapter:
         return self._ready.wait(timeout)
 
     def publish(self, chat_id: str, reply: Reply) -> None:
-        """Send a message the bot starts itself (a scheduled digest), from any thread."""
-        if not self._ready.wait(STARTUP_TIMEOUT) or self._loop is None:
-            raise RuntimeError("the Telegram adapter is not running")
-        future = asyncio.run_coroutine_threadsafe(self.send(int(chat_id), reply), self._loop)
-        future.result(timeout=PUBLISH_TIMEOUT)
+        """Send a message the bot starts itself, from any thread."""
+        self._call(self.send(int(chat_id), reply))
 
     # Sending
+
+    def parts(self, digest: Digest) -> list[dict[str, Any]]:
+        """A digest as Telegram messages (HTML and "More" buttons), for the outbox."""
+        return [
+            {"html": part.html, "buttons": [list(b) for b in part.buttons]}
+            for part in digest_messages(digest)
+        ]
+
+    def send_part(self, chat_id: str, payload: dict[str, Any]) -> str:
+        """Send one outbox message; its Telegram message id."""
+        part = Outgoing(payload["html"], tuple((label, data) for label, data in payload["buttons"]))
+        return str(self._call(self._send_part(int(chat_id), part)).message_id)
+
+    async def _send_part(self, chat_id: int, part: Outgoing) -> TelegramMessage:
+        try:
+            return await self.application.bot.send_message(
+                chat_id,
+                part.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(part),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except Forbidden as error:
+            raise ChatUnreachable(str(error)) from error
+
+    def _call(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the adapter's loop from another thread, and wait for it."""
+        if not self._ready.wait(STARTUP_TIMEOUT) or self._loop is None:
+            coroutine.close()
+            raise RuntimeError("the Telegram adapter is not running")
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(PUBLISH_TIMEOUT)
 
     async def send(
         self, chat_id: int, reply: Reply, *, reply_to: int | None = None
     ) -> list[TelegramMessage]:
         """Send a reply as one or more messages; a chat that blocked the bot is marked inactive."""
         sent: list[TelegramMessage] = []
+        if isinstance(reply, DigestReply) and reply.delivered:
+            return sent  # the outbox has sent it
         bot = self.application.bot
         for part in render(reply):
             try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,7 +29,7 @@ from bot.core.replies import (
     Text,
 )
 from bot.core.store import Chat, Store, StoredDocument
-from bot.core.summaries import summary_of
+from bot.core.summaries import Summaries, summary_of
 from bot.core.terms import TermCache
 from bot.core.topics import Topic, TopicError, parse_topic
 
@@ -121,11 +121,15 @@ class CommandHandler:
         *,
         terms: TermCache | None = None,
         schedule_changed: Callable[[Chat], None] | None = None,
+        deliver: Callable[[int], str] | None = None,
     ) -> None:
         self.store = store
         self.options = options
         self.terms = terms or TermCache()
+        self._summaries = Summaries(store, options.method, options.sentences)
         self.schedule_changed = schedule_changed
+        # The outbox: where a chat's digest is sent from, once it is stored.
+        self.deliver = deliver
         self._commands: dict[str, Callable[[Chat, str, Message], Reply]] = {
             "start": self.start,
             "help": self.help,
@@ -189,7 +193,11 @@ class CommandHandler:
 
     def digest(self, chat: Chat, argument: str, message: Message) -> Reply:
         only = _topic(argument) if argument else None
-        return DigestReply(self.build_digest(chat, only=only))
+        digest = self.build_digest(chat, only=only)
+        if self.deliver is not None and digest.digest_id is not None:
+            self.deliver(digest.digest_id)
+            return DigestReply(digest, delivered=True)
+        return DigestReply(digest)
 
     def subscribe(self, chat: Chat, argument: str, message: Message) -> Reply:
         if not argument:
@@ -294,16 +302,15 @@ class CommandHandler:
         topics = [only] if only else [parse_topic(t) for t in self.store.topics(chat.id)]
         for attempt in range(2):
             last = self.store.last_digest(chat.id, full=True)
-            delivered = self.store.delivered(chat.id)
-            candidates = [
-                d
-                for d in self.store.documents(since=last.created_at if last else None)
-                if d.id not in delivered
-            ]
+            candidates = self.store.documents(
+                since=last.created_at if last else None, new_to_chat=chat.id
+            )
             picks = pick(candidates, topics, self.terms, self.options.digest_size)
-            if not picks:
-                return arrange([], topics, self._summary, None)
-            items = [(p.document.id, p.topic.text if p.topic else None) for p in picks]
+            digest = arrange(picks, topics, self.summary, None)
+            if digest.empty:
+                return digest
+            # Stored in the order the reader sees them, so the stored digest reads the same.
+            items = [(story.doc_id, story.topic) for story in digest.stories]
             try:
                 digest_id = self.store.save_digest(
                     chat.id, items, query=only.text if only else None
@@ -313,7 +320,7 @@ class CommandHandler:
                 if attempt:
                     raise
                 continue
-            return arrange(picks, topics, self._summary, digest_id)
+            return replace(digest, digest_id=digest_id)
         raise AssertionError("unreachable")
 
     def search_stories(self, text: str, limit: int = SEARCH_RESULTS) -> SearchReply:
@@ -341,7 +348,7 @@ class CommandHandler:
         documents = [d for d in self.store.documents() if since is None or d.published >= since]
         topics = [_topic(topic)] if topic else []
         picks = pick(documents, topics, self.terms, limit or self.options.digest_size)
-        return arrange(picks, topics, self._summary, None)
+        return arrange(picks, topics, self.summary, None)
 
     def _question(self, chat: Chat, question: str, digest_id: int | None) -> Reply:
         """Answer a question, from the stories of the digest it follows first."""
@@ -359,8 +366,9 @@ class CommandHandler:
                     context.append(document)
         return self.answer_question(question, context)
 
-    def _summary(self, document: StoredDocument) -> tuple[str, ...]:
-        return summary_of(self.store, document, self.options.method, self.options.sentences)
+    def summary(self, document: StoredDocument) -> tuple[str, ...]:
+        """A story's summary as digests show it."""
+        return self._summaries(document)
 
     def _schedule_changed(self, chat: Chat) -> None:
         if self.schedule_changed is not None:

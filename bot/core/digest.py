@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.core.store import StoredDocument
+from bot.core.store import Store, StoredDocument
 from bot.core.terms import TermCache
 from bot.core.topics import Topic
 
@@ -124,4 +124,34 @@ def arrange(
             sections.append(Section(topic.text if topic else None, tuple(stories)))
     covered = {s.topic for s in sections}
     nothing = tuple(t.text for t in topics if t.text not in covered)
+    return Digest(tuple(sections), nothing, digest_id)
+
+
+def load_digest(store: Store, digest_id: int, summarize: Summarize) -> Digest:
+    """A stored digest as it was built: its stories in order, grouped by topic.
+
+    Topics of the chat's that had nothing new are those it follows now without a section.
+    """
+    info = store.get_digest(digest_id)
+    if info is None:
+        raise KeyError(f"no digest {digest_id}")
+    sections: list[Section] = []
+    stories: list[Story] = []
+    current: str | None = None
+    items = store.digest_items(digest_id)
+    documents = store.get_documents([doc_id for doc_id, _ in items])
+    for number, (doc_id, topic) in enumerate(items, start=1):
+        document = documents.get(doc_id)
+        if document is None:
+            continue  # deleted since; the rest of the digest still goes
+        if stories and topic != current:
+            sections.append(Section(current, tuple(stories)))
+            stories = []
+        current = topic
+        stories.append(Story.of(number, document, summarize(document), topic))
+    if stories:
+        sections.append(Section(current, tuple(stories)))
+    covered = {section.topic for section in sections}
+    followed = [info.query] if info.query else store.topics(info.chat_id)
+    nothing = tuple(t for t in followed if t not in covered)
     return Digest(tuple(sections), nothing, digest_id)

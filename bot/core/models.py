@@ -115,6 +115,8 @@ class DigestRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The topic asked for (`/digest <topic>`); None for a digest of all the chat's topics.
     query: Mapped[str | None] = mapped_column(String(TOPIC_CHARS), nullable=True)
+    # pending: not all of it has reached the chat yet; sent; failed (see its parts).
+    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)
 
 
 class DigestItemRow(Base):
@@ -155,3 +157,27 @@ class DigestMessageRow(Base):
     chat_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"))
+
+
+class DigestPartRow(Base):
+    """One message of a digest on its way to a chat: the outbox.
+
+    A digest's parts are made (rendered for the chat's platform) when it is first sent; each
+    part is pending until it is sent (with the platform's message id) or has failed for good
+    (with the last error and the number of attempts).
+    """
+
+    __tablename__ = "digest_parts"
+
+    digest_id: Mapped[int] = mapped_column(
+        ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True
+    )
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(10), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    message_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

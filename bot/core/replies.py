@@ -26,7 +26,10 @@ class Help:
 
 @dataclass(frozen=True)
 class DigestReply:
+    """A digest; `delivered` when the outbox has already sent it to the chat."""
+
     digest: Digest
+    delivered: bool = False
 
 
 @dataclass(frozen=True)

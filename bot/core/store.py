@@ -16,7 +16,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, select
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
+from sqlalchemy import update as sqlalchemy_update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,6 +28,7 @@ from bot.core.models import (
     DeliveryRow,
     DigestItemRow,
     DigestMessageRow,
+    DigestPartRow,
     DigestRow,
     DocumentRow,
     SourceFileRow,
@@ -73,6 +75,39 @@ class Chat:
     paused: bool
     active: bool
     settings: dict[str, Any]
+    created_at: datetime
+
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One message of a digest in the outbox."""
+
+    digest_id: int
+    part: int
+    chat_id: int
+    payload: dict[str, Any]
+    state: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    message_id: str | None
+
+
+def _part(row: DigestPartRow) -> Part:
+    return Part(
+        row.digest_id,
+        row.part,
+        row.chat_id,
+        dict(row.payload),
+        row.state,
+        row.attempts,
+        row.last_error,
+        _aware(row.next_attempt_at) if row.next_attempt_at else None,
+        row.message_id,
+    )
 
 
 @dataclass(frozen=True)
@@ -108,6 +143,7 @@ def _chat(row: ChatRow) -> Chat:
         paused=row.paused,
         active=row.active,
         settings=dict(row.settings or {}),
+        created_at=_aware(row.created_at),
     )
 
 
@@ -122,10 +158,19 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(connection: Any, _record: Any) -> None:
+        # Transactions are begun below, not by the driver.
+        connection.isolation_level = None
         cursor = connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        # Take the write lock up front: a transaction that reads, then writes, would
+        # otherwise fail at once ("database is locked") when another process wrote in
+        # between, instead of waiting its turn.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -185,20 +230,34 @@ class Store:
             return False
         return True
 
+    def get_documents(self, doc_ids: Sequence[str]) -> dict[str, StoredDocument]:
+        """The stored documents among `doc_ids`, by id, in one query."""
+        query = select(DocumentRow).where(DocumentRow.id.in_(list(doc_ids)))
+        with self._transaction() as session:
+            return {row.id: _document(row) for row in session.scalars(query)}
+
     def get_document(self, doc_id: str) -> StoredDocument | None:
         with self._transaction() as session:
             row = session.get(DocumentRow, doc_id)
             return _document(row) if row else None
 
     def documents(
-        self, *, since: datetime | None = None, limit: int | None = None
+        self,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+        new_to_chat: int | None = None,
     ) -> list[StoredDocument]:
-        """Stored documents, newest first (by publication date, then ingestion)."""
+        """Stored documents, newest first (by publication date, then ingestion); ingested
+        after `since`, and with `new_to_chat` only those that chat has not had."""
         query = select(DocumentRow).order_by(
             DocumentRow.published.desc(), DocumentRow.ingested_at.desc(), DocumentRow.id
         )
         if since is not None:
             query = query.where(DocumentRow.ingested_at > since)
+        if new_to_chat is not None:
+            had = select(DeliveryRow.document_id).where(DeliveryRow.chat_id == new_to_chat)
+            query = query.where(DocumentRow.id.not_in(had))
         if limit is not None:
             query = query.limit(limit)
         with self._transaction() as session:
@@ -358,19 +417,36 @@ class Store:
         Raises IntegrityError, storing nothing, when one of the stories had already reached
         the chat (another digest built at the same moment).
         """
-        with self._transaction() as session:
-            digest = DigestRow(chat_id=chat_id, created_at=now(), query=query)
-            session.add(digest)
-            session.flush()
-            session.add_all(
-                DigestItemRow(digest_id=digest.id, position=i, document_id=doc_id, topic=topic)
-                for i, (doc_id, topic) in enumerate(items)
-            )
-            session.add_all(
-                DeliveryRow(chat_id=chat_id, document_id=doc_id, digest_id=digest.id, sent_at=now())
-                for doc_id, _ in items
-            )
-            return digest.id
+        # Plain inserts rather than ORM objects: this runs once per chat per day, thousands
+        # of times in a row at a popular digest time.
+        moment = now()
+        with self.engine.begin() as connection:
+            digest_id = connection.execute(
+                insert(DigestRow)
+                .values(chat_id=chat_id, created_at=moment, query=query, state=PENDING)
+                .returning(DigestRow.id)
+            ).scalar_one()
+            if items:
+                connection.execute(
+                    insert(DigestItemRow),
+                    [
+                        {"digest_id": digest_id, "position": i, "document_id": d, "topic": t}
+                        for i, (d, t) in enumerate(items)
+                    ],
+                )
+                connection.execute(
+                    insert(DeliveryRow),
+                    [
+                        {
+                            "chat_id": chat_id,
+                            "document_id": d,
+                            "digest_id": digest_id,
+                            "sent_at": moment,
+                        }
+                        for d, _ in items
+                    ],
+                )
+            return int(digest_id)
 
     def last_digest(self, chat_id: int, *, full: bool = False) -> DigestInfo | None:
         """The chat's most recent digest; with `full`, the most recent of all its topics."""
@@ -387,6 +463,164 @@ class Store:
             if row is None:
                 return None
             return DigestInfo(row.id, row.chat_id, _aware(row.created_at), row.query)
+
+    def get_digest(self, digest_id: int) -> DigestInfo | None:
+        with self._transaction() as session:
+            row = session.get(DigestRow, digest_id)
+            if row is None:
+                return None
+            return DigestInfo(row.id, row.chat_id, _aware(row.created_at), row.query)
+
+    # The outbox
+
+    def digest_and_chat(self, digest_id: int) -> tuple[DigestInfo, Chat] | None:
+        """A digest and the chat it is for, in one query."""
+        query = select(DigestRow, ChatRow).join(ChatRow, DigestRow.chat_id == ChatRow.id)
+        with self._transaction() as session:
+            found = session.execute(query.where(DigestRow.id == digest_id)).first()
+            if found is None:
+                return None
+            digest, chat = found
+            info = DigestInfo(digest.id, digest.chat_id, _aware(digest.created_at), digest.query)
+            return info, _chat(chat)
+
+    def pending_digests(self, *, shard: int = 0, shards: int = 1, limit: int = 100) -> list[int]:
+        """Ids of digests not yet wholly sent, oldest first; `shard` of `shards` by chat."""
+        query = (
+            select(DigestRow.id)
+            .where(DigestRow.state == PENDING, DigestRow.chat_id % shards == shard)
+            .order_by(DigestRow.id)
+            .limit(limit)
+        )
+        with self._transaction() as session:
+            return list(session.scalars(query))
+
+    def parts(self, digest_id: int) -> list[Part]:
+        """A digest's messages in the outbox, in order (none before it is first sent)."""
+        query = select(DigestPartRow).where(DigestPartRow.digest_id == digest_id)
+        with self._transaction() as session:
+            return [_part(row) for row in session.scalars(query.order_by(DigestPartRow.part))]
+
+    def add_parts(
+        self, digest_id: int, chat_id: int, payloads: Sequence[dict[str, Any]]
+    ) -> list[Part]:
+        """Put a digest's messages in the outbox, pending, and return them; if they were
+        there already (another sender got there first), those are returned."""
+        try:
+            with self._transaction() as session:
+                session.add_all(
+                    DigestPartRow(
+                        digest_id=digest_id,
+                        part=number,
+                        chat_id=chat_id,
+                        payload=dict(payload),
+                        state=PENDING,
+                        attempts=0,
+                    )
+                    for number, payload in enumerate(payloads)
+                )
+        except IntegrityError:
+            found = self.parts(digest_id)
+            if not found:
+                raise
+            return found
+        return [
+            Part(digest_id, number, chat_id, dict(payload), PENDING, 0, None, None, None)
+            for number, payload in enumerate(payloads)
+        ]
+
+    def part_sent(
+        self,
+        digest_id: int,
+        part: int,
+        message_id: str,
+        *,
+        platform: str,
+        chat: str,
+        last: bool = False,
+    ) -> None:
+        """Record a message as sent and which digest it carried, together; with `last`,
+        the digest as wholly sent too."""
+        with self._transaction() as session:
+            row = session.get(DigestPartRow, (digest_id, part))
+            if row is None:
+                raise KeyError(f"no part {part} of digest {digest_id}")
+            row.state, row.message_id, row.sent_at = SENT, message_id, now()
+            row.attempts += 1
+            session.merge(
+                DigestMessageRow(
+                    platform=platform, chat_id=chat, message_id=message_id, digest_id=digest_id
+                )
+            )
+            if last:
+                session.execute(
+                    sqlalchemy_update(DigestRow).where(DigestRow.id == digest_id).values(state=SENT)
+                )
+
+    def part_failed(
+        self, digest_id: int, part: int, error: str, *, retry_at: datetime | None
+    ) -> None:
+        """Record a failed attempt: to be retried at `retry_at`, or failed for good (None)."""
+        with self._transaction() as session:
+            row = session.get(DigestPartRow, (digest_id, part))
+            if row is None:
+                raise KeyError(f"no part {part} of digest {digest_id}")
+            row.attempts += 1
+            row.last_error = error[:2000]
+            row.next_attempt_at = retry_at
+            if retry_at is None:
+                row.state = FAILED
+
+    def fail_pending_parts(self, digest_id: int, error: str) -> None:
+        """Give up on every part not sent yet (the chat is gone, or an earlier part failed)."""
+        with self._transaction() as session:
+            rows = session.scalars(
+                select(DigestPartRow).where(
+                    DigestPartRow.digest_id == digest_id, DigestPartRow.state == PENDING
+                )
+            )
+            for row in rows:
+                row.state, row.last_error = FAILED, row.last_error or error[:2000]
+
+    def finish_digest(self, digest_id: int) -> str:
+        """Settle a digest's state from its parts: sent, failed, or still pending."""
+        with self._transaction() as session:
+            states = set(
+                session.scalars(
+                    select(DigestPartRow.state).where(DigestPartRow.digest_id == digest_id)
+                )
+            )
+            state = (
+                PENDING if PENDING in states or not states else FAILED if FAILED in states else SENT
+            )
+            row = session.get(DigestRow, digest_id)
+            if row is not None:
+                row.state = state
+            return state
+
+    def outbox_counts(self) -> dict[str, int]:
+        """How many digest messages are pending, sent and failed."""
+        query = select(DigestPartRow.state, func.count()).group_by(DigestPartRow.state)
+        with self._transaction() as session:
+            counts = {state: int(n) for state, n in session.execute(query)}
+            counts["digests pending"] = int(
+                session.scalar(
+                    select(func.count()).select_from(DigestRow).where(DigestRow.state == PENDING)
+                )
+                or 0
+            )
+            return counts
+
+    def failed_parts(self, limit: int = 20) -> list[Part]:
+        """The most recent messages that failed for good, with their errors."""
+        query = (
+            select(DigestPartRow)
+            .where(DigestPartRow.state == FAILED)
+            .order_by(DigestPartRow.digest_id.desc(), DigestPartRow.part)
+            .limit(limit)
+        )
+        with self._transaction() as session:
+            return [_part(row) for row in session.scalars(query)]
 
     def digest_items(self, digest_id: int) -> list[tuple[str, str | None]]:
         """A digest's (document id, topic) pairs, in order."""

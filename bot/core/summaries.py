@@ -19,3 +19,29 @@ def summary_of(store: Store, document: StoredDocument, method: str, count: int) 
     sentences = summarizers.get(method).summarize(article_of(document), count)
     store.save_summary(document.id, method, count, sentences)
     return sentences
+
+
+class Summaries:
+    """Summaries by one method and length, kept in memory as well as in the store.
+
+    A stored summary never changes, so once read it is served from memory: building and
+    sending thousands of digests of the same stories reads each summary once.
+    """
+
+    LIMIT = 50_000
+
+    def __init__(self, store: Store, method: str, count: int) -> None:
+        self.store = store
+        self.method = method
+        self.count = count
+        self._known: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, document: StoredDocument) -> tuple[str, ...]:
+        found = self._known.get(document.id)
+        if found is None:
+            if len(self._known) >= self.LIMIT:
+                self._known.clear()
+            found = self._known[document.id] = summary_of(
+                self.store, document, self.method, self.count
+            )
+        return found

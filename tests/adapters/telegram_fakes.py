@@ -173,6 +173,8 @@ class BotApiServer:
     - `admins`: user ids that getChatMember reports as the group's creator.
     - `retry_after[chat_id] = (times, seconds)`: the next `times` sends to that chat get 429.
     - `blocked`: chat ids whose sends get 403 Forbidden.
+    - `faults[chat_id]`: what the next sends to that chat meet, in turn: "429" (retry after
+      one second), "500", or "timeout" (no answer in time; the message is not delivered).
     - `limits = (overall per second, per private chat per second, per group per minute)`:
       enforced as token buckets holding one period's worth; a send over them gets 429.
     """
@@ -190,6 +192,8 @@ class BotApiServer:
         self.admins: set[int] = set()
         self.blocked: set[int] = set()
         self.retry_after: dict[int, tuple[int, int]] = {}
+        self.faults: dict[int, list[str]] = {}
+        self.timeout_seconds = 2.0
         self.limits: tuple[float, float, float] | None = None
         self.too_many = 0
         self._updates: deque[dict[str, Any]] = deque()
@@ -294,6 +298,15 @@ class BotApiServer:
                     "error_code": 403,
                     "description": "Forbidden: bot was blocked by the user",
                 }
+            fault = self.faults[chat_id].pop(0) if self.faults.get(chat_id) else None
+            if fault == "429":
+                return 429, self._too_many(1)
+            if fault == "500":
+                return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+        if fault == "timeout":
+            time.sleep(self.timeout_seconds)
+            return 504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"}
+        with self._lock:
             times, seconds = self.retry_after.get(chat_id, (0, 0))
             if times:
                 self.retry_after[chat_id] = (times - 1, seconds)
@@ -341,6 +354,9 @@ class BotApiServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go in separate writes: without this, Nagle's algorithm and
+            # delayed ACKs hold each answer back ~40 ms on a kept-alive connection.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -108,3 +108,40 @@ def test_the_ingest_job_reads_new_files_and_names_a_bad_file_once(
     (tmp_path / "good.txt").write_text("date 2020-02-28 A new story came in.")
     job()
     assert store.count_documents() == 1
+
+
+def hhmm(moment: datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+def test_after_downtime_each_chat_that_missed_its_digest_gets_one(app: App) -> None:
+    from datetime import timedelta
+
+    later = datetime.now(UTC) + timedelta(days=1)  # the bot comes back a day later
+    missed = app.store.chat(
+        "test", "missed", timezone="UTC", digest_time=hhmm(later - timedelta(hours=1))
+    )
+    too_old = app.store.chat(
+        "test", "old", timezone="UTC", digest_time=hhmm(later - timedelta(hours=9))
+    )
+    paused = app.store.chat(
+        "test", "paused", timezone="UTC", digest_time=hhmm(later - timedelta(hours=1))
+    )
+    app.store.update_chat(paused.id, paused=True)
+    scheduler = BackgroundScheduler()
+    planner = DigestPlanner(scheduler, app, {"test": Recorder()})
+    assert planner.catch_up(now=later) == 1  # one digest, within the 6-hour grace
+    assert [job.id for job in scheduler.get_jobs()] == [f"catch-up-{missed.id}"]
+    assert too_old.id != missed.id
+    # Chats created after their last slot missed nothing.
+    assert DigestPlanner(BackgroundScheduler(), app, {"test": Recorder()}).catch_up() == 0
+
+
+def test_a_slot_is_served_once_even_if_its_job_runs_twice(app: App) -> None:
+    app.ingest([SEEDS])
+    recorder = Recorder()
+    chat = app.store.chat("test", "a", timezone="UTC", digest_time="00:00")
+    planner = DigestPlanner(BackgroundScheduler(), app, {"test": recorder})
+    planner.send_digest(chat.id)
+    planner.send_digest(chat.id)  # the scheduler's catch-up and ours, racing
+    assert len(recorder.sent) == 1

@@ -147,3 +147,13 @@ def test_scriptable_digest_search_and_ask_print_what_the_chat_would(env: dict[st
     bad = newsdigest("digest", "--topic", "-only", env=env)
     assert bad.returncode == 2
     assert "not only -excluded words" in bad.stderr
+
+
+def test_a_slack_token_without_its_signing_secret_stops_start_up_naming_it(
+    env: dict[str, str],
+) -> None:
+    env["SLACK_BOT_TOKEN"] = "xoxb-only-the-token"
+    result = newsdigest("run", env=env)
+    assert result.returncode == 2
+    assert "SLACK_SIGNING_SECRET" in result.stderr
+    assert "xoxb-only-the-token" not in result.stderr + result.stdout
