@@ -25,7 +25,10 @@ four constants were chosen on half of the development data and checked on the ot
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
+from itertools import accumulate, chain
 
 import numpy
 from numpy.typing import NDArray
@@ -48,32 +51,46 @@ REDUNDANCY = 0.6
 Vector = NDArray[numpy.float64]
 
 
-class _Terms:
-    """Word → stemmed term, or None for a stop word, remembered across articles.
+class _Terms(dict[str, tuple[str, ...]]):
+    """Token → its stemmed content words, remembered across articles.
 
-    Stemming is most of the cost of tokenising, and news reuses its vocabulary, so each word
-    is stemmed once; past `LIMIT` distinct words the memory starts afresh.
+    Stemming is most of the cost of tokenising, and news reuses its vocabulary, so each token
+    (a lower-cased run of characters between spaces, as written: "rose", "rose,", "(bbc)") is
+    turned into its terms once, on first lookup, and remembered; past `LIMIT` distinct tokens
+    the memory starts afresh. Words never span spaces, so a sentence's terms are those of its
+    tokens, in order, and looking them up is all the work a sentence of known tokens needs.
     """
 
     LIMIT = 200_000
 
     def __init__(self) -> None:
+        super().__init__()
         self._stem = Stemmer(LANGUAGE)
         self._stop = frozenset(get_stop_words(LANGUAGE))
-        self._known: dict[str, str | None] = {}
+        # Word → stem, or None for a stop word: stemming is the costly part, done once a word.
+        self._stems: dict[str, str | None] = {}
 
     def __call__(self, sentence: str) -> list[str]:
-        known = self._known
+        return self.of_tokens(sentence.lower().split())
+
+    def of_tokens(self, tokens: Iterable[str]) -> list[str]:
+        """The terms of a sentence already lower-cased and split at whitespace."""
+        return list(chain.from_iterable(map(self.__getitem__, tokens)))
+
+    def __missing__(self, token: str) -> tuple[str, ...]:
+        if len(self) > self.LIMIT:
+            self.clear()
+            self._stems.clear()
         found: list[str] = []
-        for word in WORD.findall(sentence.lower()):
-            term = known.get(word, "")
-            if term == "":
-                if len(known) > self.LIMIT:
-                    known.clear()
-                term = known[word] = None if word in self._stop else str(self._stem(word))
-            if term is not None:
-                found.append(term)
-        return found
+        # Most tokens are one plain word, which needs no regular expression.
+        for word in (token,) if token.isalpha() else WORD.findall(token):
+            stem = self._stems.get(word, "")
+            if stem == "":
+                stem = self._stems[word] = None if word in self._stop else str(self._stem(word))
+            if stem is not None:
+                found.append(stem)
+        self[token] = known = tuple(found)
+        return known
 
 
 terms = _Terms()
@@ -82,25 +99,29 @@ terms.__doc__ = "The content words of a sentence: lower-cased, stemmed, stop wor
 
 def _unit_vectors(sentence_terms: Sequence[Sequence[str]]) -> Vector:
     """One row per sentence: TF-IDF over the article's own sentences, scaled to length 1."""
+    count = len(sentence_terms)
     vocabulary: dict[str, int] = {}
-    columns = [
-        vocabulary.setdefault(term, len(vocabulary))
-        for sentence in sentence_terms
+    # Every term occurrence as a cell of a term × sentence matrix laid out term by term, whose
+    # index is known before the vocabulary is complete; counting the cells fills the matrix.
+    cells = [
+        vocabulary.setdefault(term, len(vocabulary)) * count + row
+        for row, sentence in enumerate(sentence_terms)
         for term in sentence
     ]
-    count, width = len(sentence_terms), max(len(vocabulary), 1)
-    rows = numpy.repeat(numpy.arange(count), [len(sentence) for sentence in sentence_terms])
-    frequency = (
-        numpy.bincount(
-            rows * width + numpy.asarray(columns, dtype=numpy.intp), minlength=count * width
-        )
-        .reshape(count, width)
-        .astype(numpy.float64)
-    )
-    in_sentences = numpy.count_nonzero(frequency, axis=0)
-    weighted = frequency * numpy.log((count + 1) / (in_sentences + 0.5))
-    norms = numpy.linalg.norm(weighted, axis=1, keepdims=True)
-    return numpy.divide(weighted, norms, out=numpy.zeros_like(weighted), where=norms > 0)
+    width = max(len(vocabulary), 1)
+    frequency = numpy.bincount(cells, minlength=width * count).reshape(width, count)
+    weighted = frequency * _idf(count)[numpy.count_nonzero(frequency, axis=1)][:, None]
+    norms = numpy.sqrt(numpy.einsum("ij,ij->j", weighted, weighted))
+    norms[norms == 0] = 1.0  # a sentence without content words keeps its zeros
+    return (weighted / norms).T
+
+
+@lru_cache(maxsize=1024)
+def _idf(count: int) -> Vector:
+    """IDF by the number of sentences a term is in (0 to `count`), in an article of `count`."""
+    idf = numpy.log((count + 1) / (numpy.arange(count + 1) + 0.5))
+    idf.flags.writeable = False  # shared between calls
+    return idf
 
 
 def score_sentences(
@@ -115,13 +136,16 @@ def score_sentences(
     sentences that are not `eligible` score −1 and are never picked before the others.
     """
     vectors = _unit_vectors(sentence_terms)
-    allowed = numpy.asarray(eligible, dtype=bool)
-    centroid = vectors[allowed].sum(axis=0)
-    norm = numpy.linalg.norm(centroid)
-    centrality = vectors @ (centroid / norm) if norm > 0 else numpy.zeros(len(vectors))
-    length = numpy.minimum(1.0, numpy.asarray(lengths, dtype=numpy.float64) / FULL_LENGTH)
-    position = 1.0 + numpy.exp(-numpy.asarray(positions, dtype=numpy.float64) / POSITION_DECAY)
-    scores = numpy.where(allowed, centrality * length * position, -1.0)
+    centroid = numpy.array(eligible, dtype=numpy.float64) @ vectors
+    norm = math.sqrt(centroid @ centroid) or 1.0  # no content words: every centrality is 0
+    # Length and position factors, divided by the centroid's length to make centrality a
+    # cosine: a few dozen numbers, cheaper in plain Python than in numpy calls.
+    factors = [
+        min(1.0, length / FULL_LENGTH) * (1.0 + math.exp(-position / POSITION_DECAY)) / norm
+        for length, position in zip(lengths, positions, strict=True)
+    ]
+    scores = (vectors @ centroid) * factors
+    scores[[not allowed for allowed in eligible]] = -1.0
     return scores, vectors
 
 
@@ -140,13 +164,21 @@ def pick(
     """
     picked: list[int] = []
     closest = numpy.zeros(len(scores))
+    # score × (1 − REDUNDANCY × closest) for positive scores, written as score − discount ×
+    # closest; scores at or below 0 (sentences not eligible) are not discounted.
+    discount = numpy.where(scores > 0, REDUNDANCY * scores, 0.0)
+    left = scores.copy()  # picked sentences become −∞ here
     while len(picked) < len(scores) and not enough(picked):
-        discounted = numpy.where(scores > 0, scores * (1.0 - REDUNDANCY * closest), scores)
-        discounted[closest > never_above] -= 10.0
-        discounted[picked] = -numpy.inf
+        if picked:
+            closest = numpy.maximum(closest, vectors @ vectors[picked[-1]])
+            discounted = left - discount * closest
+            if never_above < 1.0:  # a cosine is never above 1
+                discounted[closest > never_above] -= 10.0
+        else:
+            discounted = left
         best = int(numpy.argmax(discounted))
         picked.append(best)
-        closest = numpy.maximum(closest, vectors @ vectors[best])
+        left[best] = -numpy.inf
     return picked
 
 
@@ -157,16 +189,20 @@ class NewsSummarizer(Summarizer):
 
     def ranking(self, article: Article, enough: Callable[[list[int]], bool]) -> list[int]:
         """Indices into `article.distinct_sentences`, best first, until `enough` says so."""
-        sentences = article.distinct_sentences
+        return self._ranking(article.distinct_sentences, enough)
+
+    def _ranking(self, sentences: Sequence[str], enough: Callable[[list[int]], bool]) -> list[int]:
+        """Like `ranking`, given the article's distinct sentences."""
         furniture = boilerplate_mask(sentences)
         if all(furniture):
             furniture = [False] * len(sentences)  # nothing but fragments: rank them all
         eligible = [not f for f in furniture]
-        positions = numpy.cumsum(eligible) - 1
+        # Each sentence split once: its length in words and its terms both come from it.
+        tokens = [sentence.lower().split() for sentence in sentences]
         scores, vectors = score_sentences(
-            [terms(sentence) for sentence in sentences],
-            [word_count(sentence) for sentence in sentences],
-            positions.tolist(),
+            [terms.of_tokens(words) for words in tokens],
+            [len(words) for words in tokens],
+            [seen - 1 for seen in accumulate(eligible)],
             eligible,
         )
         return pick(scores, vectors, enough)
@@ -176,7 +212,7 @@ class NewsSummarizer(Summarizer):
         sentences = article.distinct_sentences
         if count <= 0 or not sentences:
             return ()
-        chosen = self.ranking(article, lambda picked: len(picked) >= count)
+        chosen = self._ranking(sentences, lambda picked: len(picked) >= count)
         return tuple(sentences[index] for index in sorted(chosen))
 
     def summarize_words(self, article: Article, budget: int) -> tuple[str, ...]:
@@ -189,7 +225,7 @@ class NewsSummarizer(Summarizer):
         def enough(picked: list[int]) -> bool:
             return bool(picked) and sum(lengths[i] for i in picked) >= budget
 
-        chosen = self.ranking(article, enough)
+        chosen = self._ranking(sentences, enough)
         while len(chosen) > 1 and sum(lengths[i] for i in chosen) > budget:
             chosen.pop()
         return tuple(sentences[index] for index in sorted(chosen))

@@ -10,7 +10,7 @@ import summarizers
 from summarizers import Article
 from summarizers.boilerplate import boilerplate_mask
 from summarizers.evaluate import Budget, evaluate, read_dataset
-from summarizers.news import NewsSummarizer
+from summarizers.news import NewsSummarizer, terms
 
 news = NewsSummarizer()
 
@@ -89,6 +89,15 @@ def test_a_word_budget_is_kept_with_at_least_one_sentence() -> None:
         assert len(summary) >= 1
         assert sum(len(s.split()) for s in summary) <= 40
     assert len(news.summarize_words(article, 3)) == 1
+
+
+def test_terms_are_stemmed_content_words_whatever_the_case_and_punctuation() -> None:
+    sentence = "Shares ROSE to $10.9bn, the firm's well-known (rival) said."
+    expected = ["share", "rose", "firm", "well-known", "rival"]
+    assert terms(sentence) == expected
+    # Asked again (now remembered), or written without punctuation, it gives the same terms.
+    assert terms(sentence) == expected
+    assert terms("shares rose to the firm's well-known rival said") == expected
 
 
 def test_text_without_content_words_falls_back_to_the_lead() -> None:

@@ -49,6 +49,28 @@ REPO = Path(__file__).resolve().parents[2]
         ),
         ('He said: "We won."Then he left.', ('He said: "We won."', "Then he left.")),
         ("Mr.Smith left.", ("Mr.Smith left.",)),
+        (
+            "He lives at No. 10 Downing St. The house is old.",
+            ("He lives at No. 10 Downing St.", "The house is old."),
+        ),
+        ("We met at 9 a.m. Then we left.", ("We met at 9 a.m.", "Then we left.")),
+        ("The U.S. Army and St. Louis agreed.", ("The U.S. Army and St. Louis agreed.",)),
+        ("Shares in ex-Gov. Smith's firm fell.", ("Shares in ex-Gov. Smith's firm fell.",)),
+        # A closing quote set apart by a space still closes the sentence before it.
+        ('"It was a great year. " Hayes agreed.', ('"It was a great year. "', "Hayes agreed.")),
+        # An ellipsis ends a sentence only before a common sentence starter.
+        ("He paused... Then he spoke.", ("He paused...", "Then he spoke.")),
+        ("He waited… Nothing came.", ("He waited… Nothing came.",)),
+        ('It was close... "We won," he said.', ('It was close... "We won," he said.',)),
+        ("Sales rose (by 5%.) Profit fell.", ("Sales rose (by 5%.)", "Profit fell.")),
+        ("Talks ended. Élysée officials left.", ("Talks ended.", "Élysée officials left.")),
+        ("It grew 5% in 2004. 2005 was worse.", ("It grew 5% in 2004.", "2005 was worse.")),
+        ("Is it over? no, it is not.", ("Is it over? no, it is not.",)),
+        # A period standing alone marks where a flattened page's line ended.
+        (
+            "By . Jane Smith . PUBLISHED: . 09:30 EST",
+            ("By .", "Jane Smith .", "PUBLISHED: .", "09:30 EST"),
+        ),
         ("  First.\n\n  Second!  ", ("First.", "Second!")),
         ("", ()),
         (" \n\t", ()),
@@ -267,4 +289,4 @@ def test_split_sentences_recovers_bbc_reference_sentences_exactly(eval_dir: Path
             checked += 1
 
     assert checked >= 250, f"only {checked} articles found under {articles}"
-    assert found / total >= 0.97, f"{found} of {total} reference sentences recovered"
+    assert found / total >= 0.987, f"{found} of {total} reference sentences recovered"
