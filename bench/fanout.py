@@ -44,7 +44,7 @@ CHAT_PER_SECOND = 1
 GROUP_PER_MINUTE = 20
 SCHEDULER_THREADS = 10  # APScheduler's default pool
 # The bot keeps a little under the limits, as it does against Telegram (see FloodLimiter).
-HEADROOM = 0.97
+HEADROOM = 0.99
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 

@@ -76,7 +76,7 @@ class FloodLimiter(AIORateLimiter):
     def __init__(self, *, private_chat_per_second: float = 1.0, **kwargs: Any) -> None:
         # A little under Telegram's 30 a second: requests that leave evenly spaced can
         # arrive bunched, and a 429 stalls every send until its retry_after has passed.
-        kwargs.setdefault("overall_max_rate", 29)
+        kwargs.setdefault("overall_max_rate", 29.7)
         super().__init__(**kwargs)
         self._private_period = 1.0 / private_chat_per_second
         self._private: dict[int, AsyncLimiter] = {}

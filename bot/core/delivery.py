@@ -169,7 +169,10 @@ class Outbox:
         while not stop.is_set():
             worked = False
             try:
-                for digest_id in self.store.pending_digests(shard=shard, shards=shards):
+                pending = self.store.pending_digests(
+                    shard=shard, shards=shards, platforms=list(self.senders)
+                )
+                for digest_id in pending:
                     if stop.is_set():
                         return
                     before = self.deliver(digest_id)

@@ -7,7 +7,7 @@ processes racing cannot break it either.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -205,6 +205,18 @@ class Store:
         with self._sessions.begin() as session:
             yield session
 
+    def _add_new(self, rows: Sequence[Any], present: Callable[[], bool]) -> bool:
+        """Insert `rows` in one transaction; False when a unique constraint refused them
+        because they are `present` already (another writer got there first)."""
+        try:
+            with self._transaction() as session:
+                session.add_all(rows)
+        except IntegrityError:
+            if not present():
+                raise
+            return False
+        return True
+
     # Documents
 
     def add_document(
@@ -221,14 +233,7 @@ class Store:
             source=document.source[:1000],
             ingested_at=ingested_at or now(),
         )
-        try:
-            with self._transaction() as session:
-                session.add(row)
-        except IntegrityError:
-            if self.get_document(document.doc_id) is None:
-                raise
-            return False
-        return True
+        return self._add_new([row], lambda: self.get_document(document.doc_id) is not None)
 
     def get_documents(self, doc_ids: Sequence[str]) -> dict[str, StoredDocument]:
         """The stored documents among `doc_ids`, by id, in one query."""
@@ -292,19 +297,10 @@ class Store:
 
     def save_summary(self, doc_id: str, method: str, count: int, sentences: Sequence[str]) -> None:
         """Cache a summary; a concurrent writer of the same summary is harmless."""
-        try:
-            with self._transaction() as session:
-                session.add(
-                    SummaryRow(
-                        document_id=doc_id,
-                        method=method,
-                        sentences_count=count,
-                        sentences=list(sentences),
-                    )
-                )
-        except IntegrityError:
-            if self.summary(doc_id, method, count) is None:
-                raise
+        row = SummaryRow(
+            document_id=doc_id, method=method, sentences_count=count, sentences=list(sentences)
+        )
+        self._add_new([row], lambda: self.summary(doc_id, method, count) is not None)
 
     # Chats and subscriptions
 
@@ -377,14 +373,8 @@ class Store:
 
     def subscribe(self, chat_id: int, topic: str) -> bool:
         """Follow `topic`; False when the chat already follows it."""
-        try:
-            with self._transaction() as session:
-                session.add(SubscriptionRow(chat_id=chat_id, topic=topic, created_at=now()))
-        except IntegrityError:
-            if topic not in self.topics(chat_id):
-                raise
-            return False
-        return True
+        row = SubscriptionRow(chat_id=chat_id, topic=topic, created_at=now())
+        return self._add_new([row], lambda: topic in self.topics(chat_id))
 
     def unsubscribe(self, chat_id: int, topic: str) -> bool:
         """Stop following `topic`; False when the chat did not follow it."""
@@ -484,14 +474,26 @@ class Store:
             info = DigestInfo(digest.id, digest.chat_id, _aware(digest.created_at), digest.query)
             return info, _chat(chat)
 
-    def pending_digests(self, *, shard: int = 0, shards: int = 1, limit: int = 100) -> list[int]:
-        """Ids of digests not yet wholly sent, oldest first; `shard` of `shards` by chat."""
+    def pending_digests(
+        self,
+        *,
+        shard: int = 0,
+        shards: int = 1,
+        platforms: Sequence[str] | None = None,
+        limit: int = 100,
+    ) -> list[int]:
+        """Ids of digests not yet wholly sent, oldest first: `shard` of `shards` by chat,
+        for chats on `platforms` (all when None)."""
         query = (
             select(DigestRow.id)
             .where(DigestRow.state == PENDING, DigestRow.chat_id % shards == shard)
             .order_by(DigestRow.id)
             .limit(limit)
         )
+        if platforms is not None:
+            query = query.join(ChatRow, DigestRow.chat_id == ChatRow.id).where(
+                ChatRow.platform.in_(list(platforms))
+            )
         with self._transaction() as session:
             return list(session.scalars(query))
 
@@ -506,24 +508,19 @@ class Store:
     ) -> list[Part]:
         """Put a digest's messages in the outbox, pending, and return them; if they were
         there already (another sender got there first), those are returned."""
-        try:
-            with self._transaction() as session:
-                session.add_all(
-                    DigestPartRow(
-                        digest_id=digest_id,
-                        part=number,
-                        chat_id=chat_id,
-                        payload=dict(payload),
-                        state=PENDING,
-                        attempts=0,
-                    )
-                    for number, payload in enumerate(payloads)
-                )
-        except IntegrityError:
-            found = self.parts(digest_id)
-            if not found:
-                raise
-            return found
+        rows = [
+            DigestPartRow(
+                digest_id=digest_id,
+                part=number,
+                chat_id=chat_id,
+                payload=dict(payload),
+                state=PENDING,
+                attempts=0,
+            )
+            for number, payload in enumerate(payloads)
+        ]
+        if not self._add_new(rows, lambda: bool(self.parts(digest_id))):
+            return self.parts(digest_id)
         return [
             Part(digest_id, number, chat_id, dict(payload), PENDING, 0, None, None, None)
             for number, payload in enumerate(payloads)
@@ -590,9 +587,8 @@ class Store:
                     select(DigestPartRow.state).where(DigestPartRow.digest_id == digest_id)
                 )
             )
-            state = (
-                PENDING if PENDING in states or not states else FAILED if FAILED in states else SENT
-            )
+            # A digest that came to no message at all has nothing left to send.
+            state = PENDING if PENDING in states else FAILED if FAILED in states else SENT
             row = session.get(DigestRow, digest_id)
             if row is not None:
                 row.state = state
@@ -641,22 +637,14 @@ class Store:
         message_id: str | None = None,
     ) -> bool:
         """Record that a story reached a chat; False when it had already reached it."""
-        try:
-            with self._transaction() as session:
-                session.add(
-                    DeliveryRow(
-                        chat_id=chat_id,
-                        document_id=doc_id,
-                        digest_id=digest_id,
-                        sent_at=now(),
-                        platform_message_id=message_id,
-                    )
-                )
-        except IntegrityError:
-            if doc_id not in self.delivered(chat_id):
-                raise
-            return False
-        return True
+        row = DeliveryRow(
+            chat_id=chat_id,
+            document_id=doc_id,
+            digest_id=digest_id,
+            sent_at=now(),
+            platform_message_id=message_id,
+        )
+        return self._add_new([row], lambda: doc_id in self.delivered(chat_id))
 
     def remember_digest_message(
         self, platform: str, chat_id: str, message_id: str, digest_id: int

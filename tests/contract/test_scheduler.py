@@ -145,3 +145,33 @@ def test_a_slot_is_served_once_even_if_its_job_runs_twice(app: App) -> None:
     planner.send_digest(chat.id)
     planner.send_digest(chat.id)  # the scheduler's catch-up and ours, racing
     assert len(recorder.sent) == 1
+
+
+def test_the_jobs_are_kept_in_the_database_and_survive_a_restart(app: App) -> None:
+    from bot.scheduler import INGEST_JOB, digest_jobs, make_scheduler
+
+    chat = app.store.chat("test", "a", timezone="Asia/Tokyo", digest_time="07:15")
+    first = make_scheduler(app.store, "UTC")
+    planner = DigestPlanner(first, app, {"test": Recorder()})
+    first.start(paused=True)
+    planner.add_ingest_job()
+    planner.plan_all()
+    due = first.get_job(planner.job_id(chat)).next_run_time
+    first.shutdown(wait=False)
+
+    # A new process: the same jobs, the same next run, nothing added twice.
+    second = make_scheduler(app.store, "UTC")
+    second.start(paused=True)
+    try:
+        kept = second.get_job(planner.job_id(chat))
+        assert kept is not None and kept.next_run_time == due
+        local = kept.next_run_time.astimezone(ZoneInfo("Asia/Tokyo"))
+        assert (local.hour, local.minute) == (7, 15)
+        assert second.get_job(INGEST_JOB) is not None
+        DigestPlanner(second, app, {"test": Recorder()}).plan_all()
+        assert second.get_job(planner.job_id(chat)).next_run_time == due
+        assert [name for name, _ in digest_jobs(app.store)] == [
+            "digest for test:a at 07:15 Asia/Tokyo"
+        ]
+    finally:
+        second.shutdown(wait=False)
