@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from bot.bootstrap import App, bootstrap
 from bot.config import load_settings
 from bot.core.replies import DigestReply, Reply
 from bot.core.store import Store
-from bot.scheduler import DigestPlanner, IngestJob, digest_trigger
+from bot.scheduler import DigestPlanner, IngestJob, digest_trigger, last_slot
 from tests.conftest import SEEDS
 
 
@@ -39,22 +39,28 @@ def app(store: Store) -> App:
     return bootstrap(settings, store)
 
 
+@pytest.mark.parametrize(
+    ("zone", "spring", "autumn"),
+    [
+        # The days before the clocks change: forward, then back.
+        ("Europe/Berlin", datetime(2026, 3, 27, 9, 0), datetime(2026, 10, 23, 9, 0)),
+        ("America/New_York", datetime(2026, 3, 6, 9, 0), datetime(2026, 10, 30, 9, 0)),
+    ],
+)
 def test_a_digest_comes_at_the_chats_clock_time_in_its_zone_across_daylight_saving(
-    app: App,
+    app: App, zone: str, spring: datetime, autumn: datetime
 ) -> None:
-    chat = app.store.chat("test", "berlin", timezone="Europe/Berlin", digest_time="08:00")
+    chat = app.store.chat("test", zone, timezone=zone, digest_time="08:00")
     trigger = digest_trigger(chat)
-    berlin = ZoneInfo("Europe/Berlin")
-    # Clocks in Berlin go forward on 2026-03-29 and back on 2026-10-25.
-    for before in (
-        datetime(2026, 3, 27, 9, 0, tzinfo=berlin),
-        datetime(2026, 10, 23, 9, 0, tzinfo=berlin),
-    ):
+    local_zone = ZoneInfo(zone)
+    for before in (spring.replace(tzinfo=local_zone), autumn.replace(tzinfo=local_zone)):
         fire = trigger.get_next_fire_time(None, before)
         after = trigger.get_next_fire_time(fire, fire)
         for moment in (fire, after):
-            local = moment.astimezone(berlin)
+            local = moment.astimezone(local_zone)
             assert (local.hour, local.minute) == (8, 0)
+            # With the clock stopped just after it, that is the slot a job serves, once.
+            assert last_slot(chat, moment + timedelta(minutes=30)) == moment
         # The day of the change is an hour shorter or longer; the digest stays at 08:00.
         hours = (after.astimezone(UTC) - fire.astimezone(UTC)).total_seconds() / 3600
         assert hours in (23, 25)
