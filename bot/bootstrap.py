@@ -83,18 +83,31 @@ def adapters(app: App, *, console_only: bool = False) -> list[Adapter]:
     return chosen or [ConsoleAdapter(app.handler, sys.stdin, sys.stdout)]
 
 
-def configure_logging(level: str) -> None:
-    """Log to stderr through rich; chat tokens are never formatted into log records."""
+class Redacting(logging.Formatter):
+    """A formatter that masks secrets wherever they would appear: in messages, in the URLs
+    that HTTP libraries log (Telegram's Bot API puts the token in every URL), in tracebacks."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__("%(message)s")
+        # Longest first, so that a secret containing another is masked whole.
+        self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+
+def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
+    """Log to stderr through rich, with every secret masked."""
     from rich.console import Console
     from rich.logging import RichHandler
 
-    logging.basicConfig(
-        level=level,
-        format="%(message)s",
-        datefmt="[%X]",
-        handlers=[RichHandler(console=Console(stderr=True), show_path=False, rich_tracebacks=True)],
-        force=True,
-    )
-    # Their INFO lines are noise for an operator.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Plain tracebacks: they go through the formatter, so secrets are masked there too.
+    handler = RichHandler(console=Console(stderr=True), show_path=False, rich_tracebacks=False)
+    handler.setFormatter(Redacting(secrets))
+    logging.basicConfig(level=level, datefmt="[%X]", handlers=[handler], force=True)
+    # Their INFO lines are noise for an operator (httpx logs every request).
+    for noisy in ("alembic", "apscheduler", "httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))

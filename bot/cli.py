@@ -17,7 +17,14 @@ from rich.table import Table
 import summarizers
 from bot.adapters.text import render
 from bot.bootstrap import App, bootstrap, configure_logging
-from bot.config import ConfigError, Settings, config_file, describe, load_settings
+from bot.config import (
+    ConfigError,
+    Settings,
+    config_file,
+    describe,
+    load_settings,
+    secrets_of,
+)
 from bot.core.commands import CommandHandler, UserError
 from bot.core.documents import DocumentError, read_file
 from bot.core.ingest import IngestReport, Progress
@@ -42,7 +49,7 @@ def _settings() -> Settings:
     except ConfigError as error:
         err.print(f"[red]Configuration error:[/red] {error}", highlight=False)
         raise typer.Exit(2) from None
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, secrets_of(settings))
     return settings
 
 

@@ -183,6 +183,19 @@ class Settings(BaseSettings):
         return level
 
 
+def secrets_of(settings: Settings) -> list[str]:
+    """Every secret value in the settings, to be masked wherever it might be written."""
+    found = [
+        value.get_secret_value()
+        for value in settings.__dict__.values()
+        if isinstance(value, SecretStr)
+    ]
+    password = make_url(settings.database_url).password
+    if password:
+        found.append(str(password))
+    return found
+
+
 def env_name(field: str) -> str:
     """The environment variable a user sets for `field`."""
     alias = Settings.model_fields[field].validation_alias

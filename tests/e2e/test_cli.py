@@ -121,15 +121,16 @@ def test_run_stops_cleanly_on_sigterm(env: dict[str, str]) -> None:
     )
     assert process.stdout is not None
     seen = ""
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while "Type /help" not in seen and time.monotonic() < deadline:
         seen += process.stdout.readline()
+    assert "Type /help" in seen, seen
     process.send_signal(signal.SIGTERM)
     # The console's input stays open: only the signal can stop it.
     returncode = process.wait(timeout=20)
     _, stderr = process.communicate()
     assert returncode == 0, stderr
-    assert "SIGTERM received: stopping" in stderr
+    assert "SIGTERM received: stopping" in stderr, stderr
 
 
 def test_scriptable_digest_search_and_ask_print_what_the_chat_would(env: dict[str, str]) -> None:
@@ -157,3 +158,32 @@ def test_a_slack_token_without_its_signing_secret_stops_start_up_naming_it(
     assert result.returncode == 2
     assert "SLACK_SIGNING_SECRET" in result.stderr
     assert "xoxb-only-the-token" not in result.stderr + result.stdout
+
+
+def test_the_bot_token_never_appears_in_the_logs_even_at_debug(env: dict[str, str]) -> None:
+    from tests.adapters.telegram_fakes import BotApiServer
+
+    api = BotApiServer().start()
+    token = "4242:NEVER-PRINT-THIS-TOKEN"
+    env.update(TELEGRAM_BOT_TOKEN=token, TELEGRAM_BASE_URL=api.url, NEWSDIGEST_LOG_LEVEL="DEBUG")
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while "getUpdates" not in " ".join(api.methods()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1)  # a few polls, each logged at DEBUG
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        api.stop()
+    assert process.returncode == 0, output[-2000:]
+    assert "/bot***" in output  # the Bot API address was logged ...
+    assert token not in output and "NEVER-PRINT" not in output  # ... with the token masked
