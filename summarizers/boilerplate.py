@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from summarizers.base import word_count
-
 __all__ = ["boilerplate_mask", "is_caption"]
 
 # Labels of time stamps and credits, at the start of a sentence: "PUBLISHED: 09:30 EST",
@@ -47,15 +45,16 @@ _DETACHED_END = re.compile(r"\s[.!?]$")
 # Words that make "X: …" a quotation rather than a caption label ("He said: …").
 _SPEECH = re.compile(r"\b(said|says|told|added|asked|wrote|tweeted|explained)\b", re.IGNORECASE)
 
-# A byline or a stamp is a few words; a long sentence starting "By" is a sentence.
+# A byline or a stamp is a few words; a long sentence starting "By", or full of numbers and
+# month names, is a sentence.
 BYLINE_WORDS = 10
 # Fragments this short carry no information on their own ("| .", "PUBLISHED: .").
 MIN_WORDS = 4
 
 
-def _is_stamp(sentence: str) -> bool:
-    tokens = sentence.split()
-    return bool(tokens) and all(_DATE_WORD.match(token) for token in tokens)
+def _is_stamp(tokens: Sequence[str]) -> bool:
+    """Whether a sentence, split at whitespace, is nothing but a date or a time."""
+    return bool(tokens) and all(map(_DATE_WORD.match, tokens))
 
 
 def is_caption(sentence: str) -> bool:
@@ -66,28 +65,39 @@ def is_caption(sentence: str) -> bool:
     return bool(_DETACHED_END.search(sentence))
 
 
-def boilerplate_mask(sentences: Sequence[str]) -> list[bool]:
+def boilerplate_mask(
+    sentences: Sequence[str], tokens: Sequence[Sequence[str]] | None = None
+) -> list[bool]:
     """For each sentence, whether it is page furniture rather than part of the story.
 
-    Bylines and time stamps count only in the opening run of short sentences, where pages put
-    them; prompts count anywhere; fragments of fewer than `MIN_WORDS` words count anywhere.
-    Captions are not boilerplate (they often restate the story); see `is_caption`.
+    Bylines and labelled time stamps ("PUBLISHED: …") count only in the opening run of short
+    sentences, where pages put them; a bare date or time of a few words, a prompt, and a
+    fragment of fewer than `MIN_WORDS` words count anywhere. Captions are not boilerplate (they
+    often restate the story); see `is_caption`. `tokens`, if given, are the sentences already
+    split at whitespace (in any case), to save splitting them again.
     """
+    if tokens is None:
+        tokens = [sentence.split() for sentence in sentences]
     mask: list[bool] = []
     opening = True
-    for sentence in sentences:
-        words = word_count(sentence)
-        short = words <= BYLINE_WORDS
-        # "By ." split from the name that follows it: the next short sentence is the name.
-        after_bare_by = bool(mask) and _BARE_BY.match(sentences[len(mask) - 1]) is not None
+    after_bare_by = False
+    for sentence, words in zip(sentences, tokens, strict=True):
+        short = len(words) <= BYLINE_WORDS
         furniture = (
-            words < MIN_WORDS
-            or bool(_PROMPT.match(sentence))
-            or _is_stamp(sentence)
-            or (opening and short and (after_bare_by or bool(_BYLINE.match(sentence))))
-            or (opening and bool(_STAMP.match(sentence)))
+            len(words) < MIN_WORDS
+            or _PROMPT.match(sentence) is not None
+            or (short and _is_stamp(words))
+            or (
+                opening
+                and (
+                    (short and (after_bare_by or _BYLINE.match(sentence) is not None))
+                    or _STAMP.match(sentence) is not None
+                )
+            )
         )
         mask.append(furniture)
+        # "By ." split from the name that follows it: the next short sentence is the name.
+        after_bare_by = opening and _BARE_BY.match(sentence) is not None
         # The byline block ends at the first sentence of the story.
         if not furniture and not short:
             opening = False

@@ -18,21 +18,24 @@ each sentence with three factors and picks greedily:
   similarity to a sentence already picked), so a summary does not say the same thing twice.
 
 Bylines, time stamps and web-page prompts are skipped (`summarizers.boilerplate`). Words are
-stemmed with sumy's English stemmer and sumy's stop words are left out; the rest is numpy. The
-four constants were chosen on half of the development data and checked on the other half
-(see docs/benchmarks.md).
+stemmed with the Snowball English stemmer, as sumy's stemmer does, but through PyStemmer's C
+implementation, about 50 times faster than NLTK's in Python (the two differ on a few dozen
+words in the development sets, "international" among them; docs/benchmarks.md has the effect),
+and sumy's stop words are left out; the rest is numpy. The four constants were chosen on half
+of the development data and checked on the other half (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import math
+import string
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from itertools import accumulate, chain
 
 import numpy
 from numpy.typing import NDArray
-from sumy.nlp.stemmers import Stemmer
+from Stemmer import Stemmer as PyStemmer  # type: ignore[import-not-found]  # no type hints
 from sumy.utils import get_stop_words
 
 from summarizers.base import Article, Summarizer, word_count
@@ -50,46 +53,63 @@ REDUNDANCY = 0.6
 
 Vector = NDArray[numpy.float64]
 
+# The apostrophes NLTK's Snowball stemmer straightens before stemming.
+_APOSTROPHES = str.maketrans(dict.fromkeys("’‘‛", "'"))
+# Punctuation around a word, none of it a word character: stripping it leaves what `WORD` finds.
+_PUNCTUATION = "".join(sorted(set(string.punctuation) - {"_"})) + "“”‘’«»…–—"
 
-class _Terms(dict[str, tuple[str, ...]]):
-    """Token → its stemmed content words, remembered across articles.
 
-    Stemming is most of the cost of tokenising, and news reuses its vocabulary, so each token
-    (a lower-cased run of characters between spaces, as written: "rose", "rose,", "(bbc)") is
-    turned into its terms once, on first lookup, and remembered; past `LIMIT` distinct tokens
-    the memory starts afresh. Words never span spaces, so a sentence's terms are those of its
-    tokens, in order, and looking them up is all the work a sentence of known tokens needs.
+class _Terms(dict[str, int]):
+    """Token → the id of its term, remembered across articles: 0 for a token without one.
+
+    A token is a lower-cased run of characters between spaces, as written ("rose", "rose,",
+    "(bbc)"); its term is its content word stemmed ("rose"), or, for the rare token holding
+    several ("hiv/aids"), their stems joined by a space. Stop words, numbers and punctuation
+    have none. Each token is turned into its term once, on first lookup, and remembered, so
+    looking tokens up is all the work a sentence of known tokens needs; `stems[id]` is the
+    term. Past `LIMIT` distinct tokens the memory starts afresh.
     """
 
     LIMIT = 200_000
 
     def __init__(self) -> None:
         super().__init__()
-        self._stem = Stemmer(LANGUAGE)
+        # Without its own cache: this class remembers tokens, and the cache costs time.
+        self._stem: Callable[[str], str] = PyStemmer(LANGUAGE, 0).stemWord
         self._stop = frozenset(get_stop_words(LANGUAGE))
-        # Word → stem, or None for a stop word: stemming is the costly part, done once a word.
-        self._stems: dict[str, str | None] = {}
+        self.forget()
 
     def __call__(self, sentence: str) -> list[str]:
-        return self.of_tokens(sentence.lower().split())
+        return [self.stems[i] for i in self.ids(sentence.lower().split()) if i]
 
-    def of_tokens(self, tokens: Iterable[str]) -> list[str]:
-        """The terms of a sentence already lower-cased and split at whitespace."""
-        return list(chain.from_iterable(map(self.__getitem__, tokens)))
-
-    def __missing__(self, token: str) -> tuple[str, ...]:
+    def ids(self, tokens: Iterable[str]) -> NDArray[numpy.intp]:
+        """The term ids of lower-cased tokens, in order, as one array."""
         if len(self) > self.LIMIT:
-            self.clear()
-            self._stems.clear()
-        found: list[str] = []
-        # Most tokens are one plain word, which needs no regular expression.
-        for word in (token,) if token.isalpha() else WORD.findall(token):
-            stem = self._stems.get(word, "")
-            if stem == "":
-                stem = self._stems[word] = None if word in self._stop else str(self._stem(word))
-            if stem is not None:
-                found.append(stem)
-        self[token] = known = tuple(found)
+            # Only here, between texts, so that no text mixes ids from before and after.
+            self.forget()
+        return numpy.fromiter(map(self.__getitem__, tokens), numpy.intp)
+
+    def forget(self) -> None:
+        """Drop every remembered token and term, as in a new process."""
+        self.clear()
+        self.stems = [""]  # term id → term; 0 is no term
+        self._ids = {"": 0}  # term → term id
+
+    def __missing__(self, token: str) -> int:
+        # Most tokens are one plain word, perhaps between punctuation ("said.", "(bbc)"), which
+        # needs no regular expression. PyStemmer, unlike NLTK's stemmer, does not straighten
+        # curly apostrophes ("firm’s"): that is done here.
+        word = token.strip(_PUNCTUATION)
+        if word.isalpha():
+            term = "" if word in self._stop else self._stem(word)
+        else:
+            found = WORD.findall(token.translate(_APOSTROPHES))
+            term = " ".join([self._stem(word) for word in found if word not in self._stop])
+        known = self._ids.get(term)
+        if known is None:
+            known = self._ids[term] = len(self.stems)
+            self.stems.append(term)
+        self[token] = known
         return known
 
 
@@ -97,23 +117,27 @@ terms = _Terms()
 terms.__doc__ = "The content words of a sentence: lower-cased, stemmed, stop words left out."
 
 
-def _unit_vectors(sentence_terms: Sequence[Sequence[str]]) -> Vector:
-    """One row per sentence: TF-IDF over the article's own sentences, scaled to length 1."""
-    count = len(sentence_terms)
-    vocabulary: dict[str, int] = {}
-    # Every term occurrence as a cell of a term × sentence matrix laid out term by term, whose
-    # index is known before the vocabulary is complete; counting the cells fills the matrix.
-    cells = [
-        vocabulary.setdefault(term, len(vocabulary)) * count + row
-        for row, sentence in enumerate(sentence_terms)
-        for term in sentence
-    ]
-    width = max(len(vocabulary), 1)
-    frequency = numpy.bincount(cells, minlength=width * count).reshape(width, count)
-    weighted = frequency * _idf(count)[numpy.count_nonzero(frequency, axis=1)][:, None]
-    norms = numpy.sqrt(numpy.einsum("ij,ij->j", weighted, weighted))
+def _unit_vectors(ids: NDArray[numpy.intp], counts: Sequence[int]) -> Vector:
+    """One row per sentence: TF-IDF over the article's own sentences, scaled to length 1.
+
+    `ids` are the term ids of every sentence in turn (0 where a token has no term), `counts`
+    how many of them each sentence has.
+    """
+    count = len(counts)
+    # Every id as a cell of a sentence × term matrix; counting the cells fills the matrix.
+    # A few whole-array calls rather than a loop: each numpy call costs about a microsecond,
+    # which matters at a few hundred tokens an article.
+    vocabulary, local = numpy.unique(ids, return_inverse=True)
+    width = len(vocabulary)
+    cells = numpy.repeat(numpy.arange(count) * width, counts) + local
+    frequency = numpy.bincount(cells, minlength=count * width).reshape(count, width)
+    if width and vocabulary[0] == 0:
+        frequency[:, 0] = 0  # tokens without a term
+    weighted = frequency * _idf(count)[numpy.count_nonzero(frequency, axis=0)]
+    norms = numpy.sqrt(numpy.einsum("ij,ij->i", weighted, weighted))
     norms[norms == 0] = 1.0  # a sentence without content words keeps its zeros
-    return (weighted / norms).T
+    weighted /= norms[:, None]
+    return weighted
 
 
 @lru_cache(maxsize=1024)
@@ -132,10 +156,20 @@ def score_sentences(
 ) -> tuple[Vector, Vector]:
     """Each sentence's score (see the module docstring) and its unit TF-IDF vector.
 
-    `positions` count from 0 within the sentence's own document, boilerplate not counted;
-    sentences that are not `eligible` score −1 and are never picked before the others.
+    `sentence_terms` are the sentences' terms (see `terms`); `positions` count from 0 within
+    the sentence's own document, boilerplate not counted; sentences that are not `eligible`
+    score −1 and are never picked before the others.
     """
-    vectors = _unit_vectors(sentence_terms)
+    known: dict[str, int] = {}
+    ids = [known.setdefault(term, len(known) + 1) for term in chain.from_iterable(sentence_terms)]
+    vectors = _unit_vectors(numpy.array(ids, dtype=numpy.intp), list(map(len, sentence_terms)))
+    return _scores(vectors, lengths, positions, eligible), vectors
+
+
+def _scores(
+    vectors: Vector, lengths: Sequence[int], positions: Sequence[int], eligible: Sequence[bool]
+) -> Vector:
+    """The scores of `score_sentences`, given the sentences' unit vectors."""
     centroid = numpy.array(eligible, dtype=numpy.float64) @ vectors
     norm = math.sqrt(centroid @ centroid) or 1.0  # no content words: every centrality is 0
     # Length and position factors, divided by the centroid's length to make centrality a
@@ -145,8 +179,9 @@ def score_sentences(
         for length, position in zip(lengths, positions, strict=True)
     ]
     scores = (vectors @ centroid) * factors
-    scores[[not allowed for allowed in eligible]] = -1.0
-    return scores, vectors
+    if not all(eligible):
+        scores[[not allowed for allowed in eligible]] = -1.0
+    return scores
 
 
 def pick(
@@ -166,17 +201,15 @@ def pick(
     closest = numpy.zeros(len(scores))
     # score × (1 − REDUNDANCY × closest) for positive scores, written as score − discount ×
     # closest; scores at or below 0 (sentences not eligible) are not discounted.
-    discount = numpy.where(scores > 0, REDUNDANCY * scores, 0.0)
-    left = scores.copy()  # picked sentences become −∞ here
+    discount = REDUNDANCY * numpy.maximum(scores, 0.0)
+    discounted = left = scores.copy()  # picked sentences become −∞ in `left`
     while len(picked) < len(scores) and not enough(picked):
         if picked:
-            closest = numpy.maximum(closest, vectors @ vectors[picked[-1]])
+            numpy.maximum(closest, vectors @ vectors[picked[-1]], out=closest)
             discounted = left - discount * closest
             if never_above < 1.0:  # a cosine is never above 1
                 discounted[closest > never_above] -= 10.0
-        else:
-            discounted = left
-        best = int(numpy.argmax(discounted))
+        best = int(discounted.argmax())
         picked.append(best)
         left[best] = -numpy.inf
     return picked
@@ -193,18 +226,15 @@ class NewsSummarizer(Summarizer):
 
     def _ranking(self, sentences: Sequence[str], enough: Callable[[list[int]], bool]) -> list[int]:
         """Like `ranking`, given the article's distinct sentences."""
-        furniture = boilerplate_mask(sentences)
+        # Each sentence split once: its length, its furniture checks and its terms use it.
+        tokens = [sentence.lower().split() for sentence in sentences]
+        lengths = list(map(len, tokens))
+        furniture = boilerplate_mask(sentences, tokens)
         if all(furniture):
             furniture = [False] * len(sentences)  # nothing but fragments: rank them all
         eligible = [not f for f in furniture]
-        # Each sentence split once: its length in words and its terms both come from it.
-        tokens = [sentence.lower().split() for sentence in sentences]
-        scores, vectors = score_sentences(
-            [terms.of_tokens(words) for words in tokens],
-            [len(words) for words in tokens],
-            [seen - 1 for seen in accumulate(eligible)],
-            eligible,
-        )
+        vectors = _unit_vectors(terms.ids(chain.from_iterable(tokens)), lengths)
+        scores = _scores(vectors, lengths, [seen - 1 for seen in accumulate(eligible)], eligible)
         return pick(scores, vectors, enough)
 
     def summarize(self, article: Article, count: int) -> tuple[str, ...]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sumy.nlp.stemmers import Stemmer
+from sumy.utils import get_stop_words
 
 import summarizers
 from summarizers import Article
 from summarizers.boilerplate import boilerplate_mask
 from summarizers.evaluate import Budget, evaluate, read_dataset
-from summarizers.news import NewsSummarizer, terms
+from summarizers.news import NewsSummarizer, score_sentences, terms
+from summarizers.tokenize import LANGUAGE, words
 
 news = NewsSummarizer()
 
@@ -98,6 +101,39 @@ def test_terms_are_stemmed_content_words_whatever_the_case_and_punctuation() -> 
     # Asked again (now remembered), or written without punctuation, it gives the same terms.
     assert terms(sentence) == expected
     assert terms("shares rose to the firm's well-known rival said") == expected
+
+
+def test_terms_stem_like_sumys_stemmer_on_everyday_words() -> None:
+    stem = Stemmer(LANGUAGE)
+    stop = get_stop_words(LANGUAGE)
+    for sentence in STORY:
+        expected = [stem(w.lower()) for w in words(sentence) if w.lower() not in stop]
+        assert terms(sentence) == expected
+
+
+def test_terms_stay_right_when_the_memory_starts_afresh() -> None:
+    fresh = type(terms)()
+    fresh.LIMIT = 3
+    sentence = "Shares rose sharply in early trading on Monday."
+    expected = ["share", "rose", "sharpli", "earli", "trade", "monday"]
+    assert fresh(sentence) == expected  # six tokens learnt: past the limit
+    assert fresh("Trading resumed.") == ["trade", "resum"]  # forgotten first, then learnt
+    assert len(fresh) == 2
+    assert fresh(sentence) == expected
+
+
+def test_curly_and_straight_apostrophes_give_the_same_terms() -> None:
+    assert terms("The firm’s shares") == terms("The firm's shares") == ["firm", "share"]
+
+
+def test_a_token_of_several_words_is_one_term() -> None:
+    assert terms("HIV/Aids, (hiv/aids)") == ["hiv aid", "hiv aid"]
+
+
+def test_sentences_without_content_words_score_zero() -> None:
+    scores, _ = score_sentences([[], ["bridge"], []], [5, 5, 5], [0, 1, 2], [True] * 3)
+    assert scores[0] == scores[2] == 0.0
+    assert scores[1] > 0
 
 
 def test_text_without_content_words_falls_back_to_the_lead() -> None:
