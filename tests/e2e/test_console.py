@@ -150,3 +150,25 @@ def test_a_scheduled_digest_is_printed_in_the_console(store: Store) -> None:
     printed = output.getvalue()
     assert "Your digest: 5 stories" in printed
     assert printed.endswith(PROMPT)
+
+
+def test_a_digest_sent_by_the_outbox_appears_between_prompts(store: Store) -> None:
+    import threading
+
+    from bot.core.delivery import Outbox
+
+    ingest(store, [SEEDS], max_bytes=2_000_000, method="lead", sentences=2)
+    handler = CommandHandler(store, Options(method="lead", sentences=2))
+    output = io.StringIO()
+    console = ConsoleAdapter(handler, io.StringIO(""), output)
+    digest = handler.build_digest(handler.chat("console", "local"))
+    assert digest.digest_id is not None
+    outbox = Outbox(store, {"console": console}, handler.summary)
+    # A sender thread, not the one reading the terminal: the digest comes with a fresh prompt.
+    sender = threading.Thread(target=outbox.deliver, args=(digest.digest_id,))
+    sender.start()
+    sender.join(10)
+    printed = output.getvalue()
+    assert printed.startswith("\nYour digest: 5 stories")
+    assert printed.endswith(f"\n\n{PROMPT}")
+    assert [p.state for p in store.parts(digest.digest_id)] == ["sent"]
