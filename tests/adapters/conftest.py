@@ -17,6 +17,7 @@ import pytest
 
 from bot.adapters.telegram import TelegramAdapter
 from bot.core.commands import CommandHandler, Options
+from bot.core.delivery import Outbox
 from bot.core.ingest import ingest
 from bot.core.store import Store
 from tests.adapters.telegram_fakes import BotApiServer, EmulatorClient, EmulatorRequest
@@ -97,9 +98,16 @@ def handler_for(store: Store) -> CommandHandler:
     return CommandHandler(store, Options(method="lead", sentences=3, longer_sentences=6))
 
 
-def emulated_adapter(api_url: str, token: str, store: Store, **kwargs: object) -> TelegramAdapter:
-    return TelegramAdapter(
-        handler_for(store),
+def emulated_adapter(
+    api_url: str,
+    token: str,
+    store: Store,
+    handler: CommandHandler | None = None,
+    **kwargs: object,
+) -> TelegramAdapter:
+    """The adapter against the emulator, with digests sent through the outbox as in the bot."""
+    adapter = TelegramAdapter(
+        handler or handler_for(store),
         store,
         token,
         base_url=f"{api_url}/bot",
@@ -107,6 +115,8 @@ def emulated_adapter(api_url: str, token: str, store: Store, **kwargs: object) -
         poll_interval=0.05,
         **kwargs,  # type: ignore[arg-type]
     )
+    adapter.handler.deliver = Outbox(store, {"telegram": adapter}, adapter.handler.summary).deliver
+    return adapter
 
 
 @pytest.fixture

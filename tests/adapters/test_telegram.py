@@ -142,8 +142,8 @@ def test_a_digest_of_fifteen_thousand_characters_arrives_as_valid_messages(
     ingest(store, [stories], max_bytes=2_000_000, method="lead", sentences=18)
     from bot.core.commands import CommandHandler, Options
 
-    adapter = emulated_adapter(telegram_emulator, token, store)
-    adapter.handler = CommandHandler(store, Options(method="lead", sentences=18, digest_size=12))
+    handler = CommandHandler(store, Options(method="lead", sentences=18, digest_size=12))
+    adapter = emulated_adapter(telegram_emulator, token, store, handler)
     with running(adapter):
         user.command("/digest")
         parts = user.replies()
