@@ -285,19 +285,13 @@ class SlackAdapter:
         reply: Reply,
         thread_ts: str | None = None,
     ) -> None:
-        """Post a reply in a channel (or a thread of it). A digest the outbox has not sent
-        is posted here, in messages of its own, each remembered so that replies find it."""
+        """Post a reply in a channel (or a thread of it). Stored digests go out through the
+        outbox, which also remembers their messages; a digest is never put in a thread."""
         if isinstance(reply, DigestReply) and reply.delivered:
             return
-        if isinstance(reply, DigestReply):
-            digest_id = reply.digest.digest_id
-            for message in render(reply):
-                ts = self._post(client, channel, message)
-                if digest_id is not None:
-                    self.store.remember_digest_message(PLATFORM, chat, ts, digest_id)
-            return
+        thread = None if isinstance(reply, DigestReply) else thread_ts
         for message in render(reply):
-            self._post(client, channel, message, thread_ts)
+            self._post(client, channel, message, thread)
 
     # Translating what Slack sends
 

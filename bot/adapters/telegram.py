@@ -299,7 +299,10 @@ class TelegramAdapter:
     async def send(
         self, chat_id: int, reply: Reply, *, reply_to: int | None = None
     ) -> list[TelegramMessage]:
-        """Send a reply as one or more messages; a chat that blocked the bot is marked inactive."""
+        """Send a reply as one or more messages; a chat that blocked the bot is marked inactive.
+
+        A stored digest goes out through the outbox, which also remembers its messages; one
+        that reaches this point (a digest with nothing new) is just a reply."""
         sent: list[TelegramMessage] = []
         if isinstance(reply, DigestReply) and reply.delivered:
             return sent  # the outbox has sent it
@@ -319,14 +322,6 @@ class TelegramAdapter:
                 await asyncio.to_thread(self._deactivate, chat_id)
                 return sent
             sent.append(message)
-            if part.digest_id is not None:
-                await asyncio.to_thread(
-                    self.store.remember_digest_message,
-                    PLATFORM,
-                    str(chat_id),
-                    str(message.message_id),
-                    part.digest_id,
-                )
         return sent
 
     def _deactivate(self, chat_id: int) -> None:

@@ -38,11 +38,10 @@ Block = tuple[str, Buttons]
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One Telegram message: HTML text, "More" buttons (label, callback data), its digest."""
+    """One Telegram message: HTML text and "More" buttons (label, callback data)."""
 
     html: str
     buttons: Buttons = ()
-    digest_id: int | None = None
 
 
 def more_data(digest_id: int, number: int) -> str:
@@ -93,19 +92,19 @@ def fitted_story_html(story: Story, room: int = MAX_CHARS) -> str:
     raise ValueError("a story's headline does not fit in a Telegram message")
 
 
-def _pack(blocks: Sequence[Block], digest_id: int | None) -> list[Outgoing]:
+def _pack(blocks: Sequence[Block]) -> list[Outgoing]:
     """Blocks joined by blank lines into as few messages as fit; a block is never split."""
     parts: list[Outgoing] = []
     html, buttons = "", cast(Buttons, ())
     for block, block_buttons in blocks:
         joined = f"{html}\n\n{block}" if html else block
         if html and len(joined) > MAX_CHARS:
-            parts.append(Outgoing(html, buttons, digest_id))
+            parts.append(Outgoing(html, buttons))
             html, buttons = block, block_buttons
         else:
             html, buttons = joined, buttons + block_buttons
     if html:
-        parts.append(Outgoing(html, buttons, digest_id))
+        parts.append(Outgoing(html, buttons))
     return parts
 
 
@@ -136,12 +135,12 @@ def digest_messages(digest: Digest) -> list[Outgoing]:
         footer.append(_e(messages.NOTHING_NEW_ON.format(topics=", ".join(digest.nothing_new_on))))
     footer.append(_e(messages.TELEGRAM_DIGEST_FOOTER))
     blocks.append(("\n".join(footer), ()))
-    return _pack(blocks, digest.digest_id)
+    return _pack(blocks)
 
 
 def _lines(text: str) -> list[Outgoing]:
     """Escaped plain text, split between lines where it is longer than a message."""
-    return _pack([(_e(line), ()) for line in text.split("\n\n")], None)
+    return _pack([(_e(line), ()) for line in text.split("\n\n")])
 
 
 @singledispatch
@@ -176,7 +175,7 @@ def _(reply: AnswerReply) -> list[Outgoing]:
         (f"{_e(e.text)}\n<i>— {_e(e.headline)}, {e.published.isoformat()}</i>", ())
         for e in answer.evidence
     ]
-    return _pack(blocks, None)
+    return _pack(blocks)
 
 
 @render.register
@@ -192,7 +191,7 @@ def _(reply: SearchReply) -> list[Outgoing]:
                 (),
             )
         )
-    return _pack(blocks, None)
+    return _pack(blocks)
 
 
 @render.register

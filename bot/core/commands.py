@@ -360,10 +360,9 @@ class CommandHandler:
             context_id = last.id if last else None
         context: list[StoredDocument] = []
         if context_id is not None:
-            for doc_id, _ in self.store.digest_items(context_id):
-                document = self.store.get_document(doc_id)
-                if document is not None:
-                    context.append(document)
+            ids = [doc_id for doc_id, _ in self.store.digest_items(context_id)]
+            found = self.store.get_documents(ids)
+            context = [found[doc_id] for doc_id in ids if doc_id in found]
         return self.answer_question(question, context)
 
     def summary(self, document: StoredDocument) -> tuple[str, ...]:

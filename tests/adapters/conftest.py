@@ -115,7 +115,13 @@ def emulated_adapter(
         poll_interval=0.05,
         **kwargs,  # type: ignore[arg-type]
     )
-    adapter.handler.deliver = Outbox(store, {"telegram": adapter}, adapter.handler.summary).deliver
+    return with_outbox(adapter)
+
+
+def with_outbox(adapter: TelegramAdapter) -> TelegramAdapter:
+    """The adapter with its digests sent through an outbox, as `newsdigest run` wires it."""
+    outbox = Outbox(adapter.store, {adapter.platform: adapter}, adapter.handler.summary)
+    adapter.handler.deliver = outbox.deliver
     return adapter
 
 

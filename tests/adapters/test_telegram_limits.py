@@ -15,7 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.adapters.telegram import TelegramAdapter, Webhook
 from bot.core.replies import Text
 from bot.core.store import Store
-from tests.adapters.conftest import free_port, handler_for, running
+from tests.adapters.conftest import free_port, handler_for, running, with_outbox
 from tests.adapters.telegram_fakes import BotApiServer
 
 GROUP = -100123
@@ -23,13 +23,14 @@ ADMIN, MEMBER = 7, 8
 
 
 def adapter_for(bot_api: BotApiServer, store: Store, **kwargs: object) -> TelegramAdapter:
-    return TelegramAdapter(
+    adapter = TelegramAdapter(
         handler_for(store),
         store,
         "4242:TEST",
         base_url=bot_api.url,
         **kwargs,  # type: ignore[arg-type]
     )
+    return with_outbox(adapter)
 
 
 def test_the_command_menu_is_set_at_start_up(bot_api: BotApiServer, news_store: Store) -> None:
