@@ -5,13 +5,27 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bot.adapters.base import Adapter
 from bot.config import Settings, load_settings
+from bot.core import messages
 from bot.core.commands import CommandHandler, Options
+from bot.core.feed_commands import FeedAdded, FeedRefused
+from bot.core.feed_store import CHAT
 from bot.core.ingest import IngestReport, Progress, ingest
 from bot.core.store import Store
+from bot.sources.errors import FeedError
+from bot.sources.feeds import PollOptions
+from bot.sources.poller import (
+    FeedExists,
+    PollReport,
+    PollSettings,
+    add_feed,
+    poll_due,
+    sync_listed_feeds,
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +47,44 @@ class App:
             progress=progress,
         )
 
+    def poll_feeds(self) -> PollReport:
+        """Poll the feeds that are due, storing and summarising what they bring."""
+        return poll_due(self.store, poll_settings(self.settings))
+
+    def add_feed(self, url: str, *, origin: str = CHAT) -> FeedAdded:
+        """Fetch `url` once and poll it from now on; FeedRefused with the sentence to show."""
+        chosen = poll_settings(self.settings)
+        try:
+            feed, report = add_feed(self.store, url, chosen, origin=origin)
+        except FeedExists as error:
+            known = error.feed
+            raise FeedRefused(messages.FEED_EXISTS.format(name=known.name, url=known.url)) from None
+        except FeedError as error:
+            raise FeedRefused(messages.FEED_REFUSED.format(reason=error)) from None
+        entries = len(report.new)
+        return FeedAdded(feed, entries=entries, new=min(entries, chosen.first_poll_new))
+
+    def sync_feeds(self) -> None:
+        """Bring the stored feeds in step with the settings' list."""
+        listed = [(f.name, f.url, f.interval_minutes) for f in self.settings.feeds]
+        sync_listed_feeds(self.store, listed)
+
     def close(self) -> None:
         self.store.close()
+
+
+def poll_settings(settings: Settings) -> PollSettings:
+    """How feeds are polled, from the settings."""
+    return PollSettings(
+        options=PollOptions(
+            allow_private=settings.allow_private_feeds, teaser_chars=settings.feed_teaser_chars
+        ),
+        interval=timedelta(minutes=settings.feed_interval_minutes),
+        first_poll_new=settings.feed_first_poll_new,
+        feeds_at_once=settings.feeds_at_once,
+        method=settings.summarizer,
+        sentences=settings.summary_sentences,
+    )
 
 
 def options(settings: Settings) -> Options:
@@ -53,7 +103,10 @@ def bootstrap(settings: Settings | None = None, store: Store | None = None) -> A
     """Wire the app; tests pass their own settings or store."""
     settings = settings or load_settings()
     store = store or Store.open(settings.database_url)
-    return App(settings=settings, store=store, handler=CommandHandler(store, options(settings)))
+    handler = CommandHandler(store, options(settings))
+    app = App(settings=settings, store=store, handler=handler)
+    handler.add_feed = app.add_feed
+    return app
 
 
 def adapters(app: App, *, console_only: bool = False) -> list[Adapter]:

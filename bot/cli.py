@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import Progress as ProgressBar
 from rich.progress import TaskID
 from rich.table import Table
+from rich.text import Text
 
 import summarizers
 from bot.adapters.text import render
@@ -22,13 +23,16 @@ from bot.config import (
     Settings,
     config_file,
     describe,
+    env_names,
     load_settings,
     secrets_of,
 )
 from bot.core.commands import CommandHandler, UserError
+from bot.core.database import DatabaseUnavailable
 from bot.core.documents import DocumentError, read_file
 from bot.core.ingest import IngestReport, Progress
 from bot.core.replies import DigestReply, Reply
+from bot.feeds_cli import feeds_cli
 
 # Below this many files a progress bar is only flicker.
 PROGRESS_FROM = 20
@@ -74,18 +78,23 @@ def _progress(label: str) -> Iterator[Progress]:
 
 
 def _print_report(report: IngestReport) -> None:
+    # Names are printed as they are, never read as markup: a file may be called "[red].txt".
     for problem in report.rejected:
-        err.print(f"[red]rejected[/red] {problem.name}: {problem.reason}", highlight=False)
+        err.print(Text.assemble(("rejected", "red"), f" {problem.name}: {problem.reason}"))
     for problem in report.warnings:
-        err.print(f"[yellow]warning[/yellow] {problem.name}: {problem.reason}", highlight=False)
+        err.print(Text.assemble(("warning", "yellow"), f" {problem.name}: {problem.reason}"))
     out.print(report.line(), highlight=False)
+    if report.nothing_stored:
+        err.print(Text.assemble(("Nothing was stored:", "red"), " every file given was rejected."))
 
 
 @cli.command("ingest")
 def ingest_command(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders of news documents.")],
 ) -> None:
-    """Read news documents into the store and summarise the new ones."""
+    """Read news documents into the store and summarise the new ones.
+
+    Exits 1 when nothing could be stored: every file given was rejected."""
     app = bootstrap(_settings())
     try:
         with _progress("Ingesting") as progress:
@@ -93,6 +102,8 @@ def ingest_command(
         _print_report(report)
     finally:
         app.close()
+    if report.nothing_stored:
+        raise typer.Exit(1)
 
 
 @cli.command("summarize")
@@ -151,6 +162,11 @@ def status_command() -> None:
             f"{counts.get('failed', 0)} failed",
             highlight=False,
         )
+        feeds = store.feeds()
+        failing = [f for f in feeds if f.failures]
+        out.print(f"feeds: {len(feeds)} ({len(failing)} failing)", highlight=False)
+        for feed in failing[:20]:
+            out.print(f"  failing: {feed.name} ({feed.url}): {feed.last_error}", highlight=False)
         jobs = digest_jobs(store)
         if jobs:
             table = Table(title="Next digests")
@@ -194,9 +210,12 @@ def config_command() -> None:
 
 
 def _serve(settings: Settings, *, console_only: bool = False) -> None:
-    """Ingest the source folder, then serve the chat adapters with the scheduler running."""
+    """Ingest the source folder, then serve the chat adapters with the scheduler running.
+
+    Exits 1 when an adapter could not start for good (a refused token) or failed."""
+    from bot.adapters.base import InvalidCredentials
     from bot.bootstrap import adapters
-    from bot.runner import run
+    from bot.runner import AdapterFailed, run
 
     app = bootstrap(settings)
     try:
@@ -208,7 +227,16 @@ def _serve(settings: Settings, *, console_only: bool = False) -> None:
         with _progress("Ingesting") as progress:
             report = app.ingest([settings.source_dir], progress)
         _print_report(report)
-        run(app, chosen)
+        app.sync_feeds()
+        try:
+            run(app, chosen)
+        except InvalidCredentials as error:
+            names = " or ".join(env_names(error.setting))
+            err.print(Text.assemble((f"{error} ({names})", "red"), f": {error.advice}."))
+            raise typer.Exit(1) from None
+        except AdapterFailed as error:
+            err.print(Text.assemble((str(error), "red"), " (see the log above)."))
+            raise typer.Exit(1) from None
         err.print("Stopped.")
     finally:
         app.close()
@@ -265,26 +293,33 @@ def digest_command(
         app.close()
 
 
-@cli.command("search")
+# A query is words, not options: `search oil -opec` excludes OPEC rather than failing with
+# "No such option". `--help` still works, and `--` ends the options as usual.
+_WORDS = {"ignore_unknown_options": True}
+
+
+@cli.command("search", context_settings=_WORDS)
 def search_command(
-    query: Annotated[str, typer.Argument(help='Words, "phrases", -not, OR.')],
+    query: Annotated[
+        list[str], typer.Argument(help='Words, "phrases", -excluded, OR; e.g. oil -opec.')
+    ],
 ) -> None:
     """Print the stored stories matching a query."""
     app, handler = _handler()
     try:
-        _print_reply(lambda: handler.search_stories(query))
+        _print_reply(lambda: handler.search_stories(" ".join(query)))
     finally:
         app.close()
 
 
-@cli.command("ask")
+@cli.command("ask", context_settings=_WORDS)
 def ask_command(
-    question: Annotated[str, typer.Argument(help="A question about the news.")],
+    question: Annotated[list[str], typer.Argument(help="A question about the news.")],
 ) -> None:
     """Print an answer from the stored stories."""
     app, handler = _handler()
     try:
-        _print_reply(lambda: handler.answer_question(question))
+        _print_reply(lambda: handler.answer_question(" ".join(question)))
     finally:
         app.close()
 
@@ -292,8 +327,21 @@ def ask_command(
 from bot.eval_command import eval_command  # noqa: E402
 
 cli.command("eval")(eval_command)
+cli.add_typer(feeds_cli, name="feeds")
 
 
 def main() -> None:
     """Entry point of the `newsdigest` command."""
-    cli()
+    try:
+        cli()
+    except DatabaseUnavailable as error:
+        # Every command opens the store first; an unreachable or unwritable database is a
+        # sentence naming the setting, not a traceback.
+        names = " or ".join(env_names("database_url"))
+        err.print(
+            Text.assemble(
+                ("Database error: ", "red"),
+                f"{error}\nCheck the setting database_url ({names}).",
+            )
+        )
+        raise SystemExit(1) from None

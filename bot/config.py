@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -49,6 +49,18 @@ def _env(name: str, *plain: str) -> Any:
     return Field(validation_alias=AliasChoices(name, f"{ENV_PREFIX}{name.upper()}", *plain))
 
 
+class FeedSetting(BaseModel):
+    """A feed listed in the settings: polled from start-up, kept in step with the list."""
+
+    name: str = Field(min_length=1, max_length=300)
+    url: str = Field(min_length=1, max_length=2000)
+    interval_minutes: int | None = Field(default=None, ge=1, le=24 * 60)
+
+    def __str__(self) -> str:
+        every = f" every {self.interval_minutes} min" if self.interval_minutes else ""
+        return f"{self.name} <{self.url}>{every}"
+
+
 class Settings(BaseSettings):
     """The bot's effective settings. Field defaults mirror `config/default.toml`."""
 
@@ -79,6 +91,15 @@ class Settings(BaseSettings):
     # How many senders work through the outbox at once (each has one message on its way).
     senders: int = Field(default=4, ge=1, le=32)
     log_level: str = "INFO"
+
+    # Feeds, polled besides the folder; chat admins add more with /feeds add.
+    feeds: list[FeedSetting] = []
+    feed_interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    feed_teaser_chars: int = Field(default=500, ge=0, le=100_000)
+    feed_first_poll_new: int = Field(default=3, ge=0, le=50)
+    feeds_at_once: int = Field(default=20, ge=1, le=200)
+    # Feeds on loopback, private or link-local addresses are refused unless this is set.
+    allow_private_feeds: bool = False
 
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN")
@@ -140,6 +161,25 @@ class Settings(BaseSettings):
         toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file())
         return (init_settings, env_settings, toml)
 
+    @field_validator(
+        "telegram_bot_token",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "slack_bot_token",
+        "slack_signing_secret",
+        "slack_app_token",
+        "slack_client_id",
+        "slack_client_secret",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        # `TELEGRAM_BOT_TOKEN=""` (an emptied line in an env file) means "not set": shown as
+        # such by `newsdigest config` and ignored by `run` alike.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -196,13 +236,17 @@ def secrets_of(settings: Settings) -> list[str]:
     return found
 
 
-def env_name(field: str) -> str:
-    """The environment variable a user sets for `field`."""
+def env_names(field: str) -> list[str]:
+    """Every environment variable that sets `field`, the usual one first."""
     alias = Settings.model_fields[field].validation_alias
     if isinstance(alias, AliasChoices):
-        names = [c for c in alias.choices if isinstance(c, str) and c.isupper()]
-        return names[0]
-    return f"{ENV_PREFIX}{field.upper()}"
+        return [c for c in alias.choices if isinstance(c, str) and c.isupper()]
+    return [f"{ENV_PREFIX}{field.upper()}"]
+
+
+def env_name(field: str) -> str:
+    """The environment variable a user sets for `field`."""
+    return env_names(field)[0]
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -246,6 +290,8 @@ def describe(settings: Settings) -> list[ShownSetting]:
             text = "not set"
         elif key == "database_url":
             text = make_url(value).render_as_string(hide_password=True)
+        elif isinstance(value, list):
+            text = "; ".join(str(item) for item in value) or "none"
         else:
             text = str(value)
         shown.append(ShownSetting(key, text, env_name(key)))

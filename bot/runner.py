@@ -5,6 +5,9 @@ Each adapter serves in a thread of its own; the main thread waits for SIGINT/SIG
 an adapter to finish (the console ends when its input does). Stopping takes no new work
 (the scheduler stops first), lets each sender finish the message it is sending, then stops
 the adapters, all within a bounded time.
+
+An adapter that ends with an error stops the bot too, and `run` then raises, so that the
+process exits non-zero and a supervisor restarts it (or someone fixes the token).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from bot.adapters.base import Adapter
+from bot.adapters.base import Adapter, InvalidCredentials
 from bot.bootstrap import App
 from bot.core.delivery import Outbox
 from bot.scheduler import DigestPlanner, make_scheduler
@@ -25,9 +28,17 @@ log = logging.getLogger(__name__)
 STOP_SECONDS = 20
 
 
+class AdapterFailed(RuntimeError):
+    """An adapter stopped with an unexpected error (logged with its traceback)."""
+
+
 def run(app: App, adapters: Sequence[Adapter]) -> None:
     """Serve `adapters` with the scheduler and the senders running; returns when the bot
-    should exit."""
+    should exit.
+
+    Once everything has stopped, raises the `InvalidCredentials` of an adapter that could
+    not start, or `AdapterFailed` for one that ended with another error.
+    """
     by_platform = {a.platform: a for a in adapters}
     outbox = Outbox(app.store, by_platform, app.handler.summary)
     scheduler = make_scheduler(app.store, app.settings.timezone)
@@ -36,12 +47,18 @@ def run(app: App, adapters: Sequence[Adapter]) -> None:
     app.handler.deliver = outbox.deliver
     finished = threading.Event()
     stopping = threading.Event()
+    failures: list[Exception] = []
 
     def serve(adapter: Adapter) -> None:
         try:
             adapter.serve()
-        except Exception:
+        except InvalidCredentials as error:
+            failures.append(error)  # a sentence for the caller to show, not a traceback
+        except Exception as error:
             log.exception("the %s adapter stopped with an error", adapter.platform)
+            failed = AdapterFailed(f"The {adapter.platform} adapter stopped with an error")
+            failed.__cause__ = error
+            failures.append(failed)
         finally:
             finished.set()
 
@@ -68,6 +85,7 @@ def run(app: App, adapters: Sequence[Adapter]) -> None:
         planner.activate()
         scheduler.start(paused=True)
         planner.add_ingest_job()
+        planner.add_feed_job()
         planner.plan_all()
         missed = planner.catch_up()
         if missed:
@@ -95,3 +113,5 @@ def run(app: App, adapters: Sequence[Adapter]) -> None:
             thread.join(timeout=STOP_SECONDS)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if failures:
+        raise failures[0]

@@ -1,10 +1,11 @@
 """APScheduler wiring: jobs call the app's functions only.
 
-Two kinds of job, kept in the project's database (APScheduler's SQLAlchemy job store) so
+Three kinds of job, kept in the project's database (APScheduler's SQLAlchemy job store) so
 that they survive a restart: the ingest job re-reading the source folder every few minutes,
-and one daily digest job per chat, at its clock time in its own time zone. A digest missed
-while the bot was down is sent once when it is back (within a grace period), never as a
-burst. Jobs are stored by reference (`bot.scheduler:…`); the running app is registered here.
+the feed job polling, every minute, the feeds whose own next poll is due, and one daily
+digest job per chat, at its clock time in its own time zone. A digest missed while the bot
+was down is sent once when it is back (within a grace period), never as a burst. Jobs are
+stored by reference (`bot.scheduler:…`); the running app is registered here.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.core.store import Chat, Store
 
 log = logging.getLogger(__name__)
 INGEST_JOB = "ingest-source-folder"
+FEED_JOB = "poll-feeds"
 JOBS_TABLE = "apscheduler_jobs"
 
 
@@ -82,6 +84,23 @@ class IngestJob:
             log.info("ingest of %s: %s", folder, report.line())
 
 
+class FeedPollJob:
+    """Polls the feeds that are due. Each feed keeps its own next poll time, so the job runs
+    every minute and asks the store which are due; a failing feed is logged by the poller."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def __call__(self) -> None:
+        try:
+            report = self.app.poll_feeds()
+        except Exception:
+            log.exception("polling the feeds failed")
+            return
+        if report.polled:
+            log.info("feeds: %s", report.line())
+
+
 def digest_trigger(chat: Chat) -> CronTrigger:
     """Every day at the chat's clock time in its zone (daylight saving included)."""
     hour, minute = (int(part) for part in chat.digest_time.split(":"))
@@ -103,6 +122,7 @@ class DigestPlanner:
         self.publishers = publishers
         self.outbox = outbox
         self.ingest_job = IngestJob(app)
+        self.feed_job = FeedPollJob(app)
 
     def activate(self) -> None:
         """Make this the planner the stored jobs run against."""
@@ -129,6 +149,20 @@ class DigestPlanner:
             name=f"ingest {self.app.settings.source_dir}",
             minutes=minutes,
             next_run_time=first,
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+
+    def add_feed_job(self) -> None:
+        """Poll due feeds every minute, starting now."""
+        self.scheduler.add_job(
+            f"{__name__}:_run_feed_poll",
+            "interval",
+            id=FEED_JOB,
+            name="poll feeds",
+            minutes=1,
+            next_run_time=datetime.now(UTC),
             coalesce=True,
             max_instances=1,
             replace_existing=True,
@@ -243,3 +277,8 @@ def _run_digest(chat_id: int) -> None:
 def _run_ingest() -> None:
     if _active is not None:
         _active.ingest_job()
+
+
+def _run_feed_poll() -> None:
+    if _active is not None:
+        _active.feed_job()

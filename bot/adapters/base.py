@@ -8,6 +8,21 @@ from bot.core.digest import Digest
 from bot.core.replies import Reply
 
 
+class InvalidCredentials(PermissionError):
+    """The platform refused the bot's credentials, or they cannot be right: retrying cannot
+    help, someone must fix `setting` (a settings field name). `advice` says how."""
+
+    def __init__(self, message: str, *, setting: str, advice: str) -> None:
+        super().__init__(message)
+        self.setting = setting
+        self.advice = advice
+
+
+class PlatformUnavailable(ConnectionError):
+    """The platform cannot be reached just now and its adapter keeps reconnecting: a send that
+    meets this is worth retrying later (the outbox retries anything but `ChatUnreachable`)."""
+
+
 class Adapter(Protocol):
     """A chat platform: serves incoming messages and sends what the bot starts itself.
 
@@ -16,6 +31,8 @@ class Adapter(Protocol):
     `publish` sends a plain reply; digests go through the outbox, which asks the adapter
     to render a digest into `parts` and sends them one by one with `send_part` (raising
     `bot.core.delivery.ChatUnreachable` when the chat blocked or removed the bot).
+    A network outage is the adapter's to ride out (it reconnects; sends meanwhile raise
+    `PlatformUnavailable`); `serve` raises `InvalidCredentials` when retrying cannot help.
     """
 
     platform: str

@@ -2,6 +2,7 @@
 
 Pure functions from the core's plain-data replies to the keyword arguments of
 `chat.postMessage` / `respond`, and the App Home view. Nothing here talks to Slack.
+A story from the web has its headline linked to the article: `<url|headline>`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from datetime import datetime
 from functools import singledispatch
 from typing import Any
 
-from bot.adapters.text import source_label
+from bot.adapters.text import source_name, split_text, web_link
 from bot.core import messages
 from bot.core.digest import Digest, Story
+from bot.core.models import MAX_ID
 from bot.core.replies import (
     AnswerReply,
     DigestReply,
@@ -42,6 +44,10 @@ MAX_BUTTON_VALUE = 2000
 MAX_MESSAGE_CHARS = 12000
 # The plain text shown in notifications and by clients that cannot show blocks.
 MAX_FALLBACK_CHARS = 3000
+# A message of text alone: Slack truncates beyond 40,000 characters and advises 4,000.
+MAX_TEXT_CHARS = 4000
+# A longer link would crowd out the story it leads to: its headline goes unlinked.
+MAX_LINK_CHARS = 1000
 # Stories of the last digest listed on the Home tab.
 HOME_STORIES = 20
 
@@ -67,6 +73,10 @@ HOME_NO_DIGEST = "*Your last digest:* none yet."
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 # A command name written the core's way, `/digest`, not inside a word or a path.
 _CORE_COMMAND = re.compile(r"(?<![\w/.:])/([a-z]+)\b")
+_ID = re.compile(r"[0-9]{1,10}")
+# What may not stand raw in the address of `<url|text>`: `|` and `>` would end the address,
+# `<` open another link, a space end the URL; a valid address never holds them raw anyway.
+_URL_UNSAFE = re.compile(r"[|<>\s]")
 
 
 def escape(text: str) -> str:
@@ -88,12 +98,20 @@ def clip(text: str, limit: int) -> str:
     amp = cut.rfind("&")
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
+    # Escaped text has no raw "<": one opens a link, which goes whole or not at all.
+    opened = cut.rfind("<")
+    if opened != -1 and ">" not in cut[opened:]:
+        cut = cut[:opened]
     return cut.rstrip() + "…"
 
 
 def slack_commands(text: str) -> str:
     """The core's `/help` written as Slack users type it: `/news help`."""
     return _CORE_COMMAND.sub(lambda m: f"{COMMAND} {m[1]}", text)
+
+
+def _escaped_len(text: str) -> int:
+    return len(escape(text))
 
 
 @dataclass(frozen=True)
@@ -108,6 +126,13 @@ class SlackMessage:
         if not self.blocks:
             return {"text": self.text}
         return {"text": self.text, "blocks": list(self.blocks)}
+
+
+def text_messages(text: str) -> list[SlackMessage]:
+    """Plain text (not yet escaped) as messages of text alone, as many as it needs: split
+    between paragraphs, lines, list items or words, never inside an escape."""
+    pieces = split_text(text, MAX_TEXT_CHARS, _escaped_len)
+    return [SlackMessage(escape(piece)) for piece in pieces]
 
 
 def _mrkdwn(text: str) -> Block:
@@ -134,23 +159,52 @@ def more_value(digest_id: int, number: int) -> str:
 
 
 def parse_more_value(value: str) -> tuple[int | None, int]:
-    """(digest id, story number) of a More button's value; ValueError when malformed."""
+    """(digest id, story number) of a More button's value; ValueError when malformed.
+
+    Only ASCII digits, and no more than a stored id: a client may send any value, and `int`
+    takes "٣" and 10**30 alike."""
     digest, _, number = value.partition(":")
-    return (int(digest) if digest else None), int(number)
+    if (digest and not _ID.fullmatch(digest)) or not _ID.fullmatch(number):
+        raise ValueError(f"not a More button's value: {value[:40]!r}")
+    ids = (int(digest) if digest else None), int(number)
+    if max(i or 0 for i in ids) > MAX_ID:
+        raise ValueError(f"not a stored digest or story: {value[:40]!r}")
+    return ids
+
+
+def link(text: str, source: str) -> str:
+    """`text` (mrkdwn, escaped) as a link to `source` when it is a web address; else as it is.
+
+    The address keeps `&` as `&amp;` (Slack reads it back) and has `|`, `<`, `>` and spaces
+    percent-encoded; one still longer than `MAX_LINK_CHARS` is left out.
+    """
+    url = web_link(source)
+    if url is None:
+        return text
+    address = _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), url)
+    address = address.replace("&", "&amp;")
+    return f"<{address}|{text}>" if len(address) <= MAX_LINK_CHARS else text
 
 
 def _byline(story: Story) -> str:
-    return f"_{story.published.isoformat()} · {escape(source_label(story.source))}_"
+    return f"_{story.published.isoformat()} · {escape(source_name(story.source))}_"
+
+
+def _title(number: int, headline: str, source: str) -> str:
+    return f"*{number}. {link(escape(headline), source)}*"
+
+
+def _with_room(title: str, text: str, byline: str) -> str:
+    """Title, text and byline as one section's mrkdwn: the text is shortened to fit."""
+    room = MAX_SECTION_CHARS - len(title) - len(byline) - 2
+    return "\n".join(part for part in (title, clip(text, max(room, 1)), byline) if part)
 
 
 def story_text(story: Story) -> str:
-    """A story as mrkdwn: headline, summary, date and source; the summary is shortened
-    so that the whole fits in one section."""
-    title = f"*{story.number}. {escape(story.headline)}*"
-    byline = _byline(story)
-    room = MAX_SECTION_CHARS - len(title) - len(byline) - 2
-    summary = clip(escape(" ".join(story.summary)), max(room, 1))
-    return "\n".join(part for part in (title, summary, byline) if part)
+    """A story as mrkdwn: headline (linked to the article), summary, date and source; the
+    summary is shortened so that the whole fits in one section."""
+    title = _title(story.number, story.headline, story.source)
+    return _with_room(title, escape(" ".join(story.summary)), _byline(story))
 
 
 def story_block(story: Story, digest_id: int | None) -> Block:
@@ -187,11 +241,12 @@ def digest_messages(digest: Digest) -> list[SlackMessage]:
     """A digest as one message or, when it is too long for one, several, split between
     stories: a header, a section per story with its More button, the topics with nothing
     new, and a footer."""
+    nothing_new_on = ""
+    if digest.nothing_new_on:
+        nothing_new_on = messages.NOTHING_NEW_ON.format(topics=", ".join(digest.nothing_new_on))
     if digest.empty:
-        lines = [messages.NOTHING_NEW]
-        if digest.nothing_new_on:
-            lines.append(messages.NOTHING_NEW_ON.format(topics=", ".join(digest.nothing_new_on)))
-        return [SlackMessage(escape(slack_commands("\n".join(lines))))]
+        lines = (digest.nothing, nothing_new_on)
+        return text_messages(slack_commands("\n".join(line for line in lines if line)))
     heading = _digest_heading(digest)
     chunks = [_Chunk([header(heading)], [])]
     for part in digest.sections:
@@ -202,11 +257,14 @@ def digest_messages(digest: Digest) -> list[SlackMessage]:
             chunk.blocks.append(story_block(story, digest.digest_id))
             chunks.append(chunk)
     tail = _Chunk([], [])
-    if digest.nothing_new_on:
-        nothing = messages.NOTHING_NEW_ON.format(topics=", ".join(digest.nothing_new_on))
-        tail.blocks.append(context(escape(nothing)))
-    tail.blocks.append(context(DIGEST_FOOTER))
-    chunks.append(tail)
+    if nothing_new_on:
+        # Fifty long topics may be more than one context holds: a context each, in order.
+        pieces = split_text(nothing_new_on, MAX_SECTION_CHARS, _escaped_len)
+        tail.blocks.extend(context(escape(piece)) for piece in pieces)
+    if not digest.preview:
+        tail.blocks.append(context(DIGEST_FOOTER))
+    if tail.blocks:
+        chunks.append(tail)
 
     packed: list[list[_Chunk]] = [[]]
     for chunk in chunks:
@@ -236,7 +294,7 @@ def render(reply: Reply) -> list[SlackMessage]:
 
 @render.register
 def _(reply: Text) -> list[SlackMessage]:
-    return [SlackMessage(escape(slack_commands(reply.text)))]
+    return text_messages(slack_commands(reply.text))
 
 
 @render.register
@@ -260,8 +318,10 @@ def _(reply: AnswerReply) -> list[SlackMessage]:
     blocks = []
     fallback = []
     for evidence in answer.evidence:
-        source = f"{escape(evidence.headline)}, {evidence.published.isoformat()}"
-        blocks.append(section(f"{escape(evidence.text)}\n_— {source}_"))
+        headline = link(escape(evidence.headline), evidence.source)
+        source = f"_— {headline}, {evidence.published.isoformat()}_"
+        room = MAX_SECTION_CHARS - len(source) - 1
+        blocks.append(section(f"{clip(escape(evidence.text), max(room, 1))}\n{source}"))
         fallback.append(evidence.text)
     return [SlackMessage(clip(escape(" ".join(fallback)), MAX_FALLBACK_CHARS), tuple(blocks))]
 
@@ -273,9 +333,9 @@ def _(reply: SearchReply) -> list[SlackMessage]:
     title = escape(messages.HITS.format(query=reply.query))
     blocks = [section(title)]
     for number, hit in enumerate(reply.hits, start=1):
-        byline = f"_{hit.published.isoformat()} · {escape(source_label(hit.source))}_"
-        headline = f"*{number}. {escape(hit.headline)}*"
-        blocks.append(section(f"{headline}\n{escape(hit.snippet)}\n{byline}"))
+        byline = f"_{hit.published.isoformat()} · {escape(source_name(hit.source))}_"
+        title = _title(number, hit.headline, hit.source)
+        blocks.append(section(_with_room(title, escape(hit.snippet), byline)))
     headlines = "; ".join(hit.headline for hit in reply.hits)
     return [SlackMessage(clip(f"{title} {escape(headlines)}", MAX_FALLBACK_CHARS), tuple(blocks))]
 
@@ -323,7 +383,7 @@ def home_view(state: HomeState) -> dict[str, Any]:
         blocks.append(section(HOME_LAST_DIGEST.format(when=when)))
         room = MAX_HOME_BLOCKS - len(blocks) - 1
         for story in list(state.last_stories)[: min(HOME_STORIES, room)]:
-            line = f"*{story.number}. {escape(story.headline)}*\n{_byline(story)}"
+            line = f"{_title(story.number, story.headline, story.source)}\n{_byline(story)}"
             blocks.append(section(line))
     blocks.append(context(escape(HOME_INTRO)))
     return {"type": "home", "blocks": blocks}

@@ -4,17 +4,23 @@ It only translates. A message becomes a core `Message` (a reply to a digest carr
 digest's id; in groups, whether the sender may change settings comes from getChatMember);
 the core's reply is rendered by `telegram_html` and sent within Telegram's flood limits.
 Long polling by default; a webhook with a secret token when a webhook URL is configured.
+An unreachable Bot API is waited out with backoff, at start-up as later; a refused token is
+not, since no retry can fix it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import random
+import re
 import secrets
 import threading
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -29,7 +35,7 @@ from telegram import (
 )
 from telegram import Message as TelegramMessage
 from telegram.constants import ChatType, ParseMode
-from telegram.error import Forbidden
+from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -41,6 +47,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.adapters.base import InvalidCredentials, PlatformUnavailable
 from bot.adapters.telegram_html import (
     BUTTONS_PER_ROW,
     Outgoing,
@@ -67,6 +74,11 @@ ADMIN_STATUSES = frozenset({"creator", "administrator"})
 # How long a scheduled send may wait for its turn under the flood limits.
 PUBLISH_TIMEOUT = 600.0
 STARTUP_TIMEOUT = 60.0
+# What @BotFather hands out: the bot's numeric id, a colon, a URL-safe secret. Anything else
+# never works, and some of it (a stray newline from an env file) fails before Telegram could
+# refuse it, which would look like a network fault and be retried for ever.
+TOKEN_FORMAT = re.compile(r"\d+:[A-Za-z0-9_-]+")
+TOKEN_SETTING = "telegram_bot_token"
 
 
 class FloodLimiter(AIORateLimiter):
@@ -104,6 +116,21 @@ class FloodLimiter(AIORateLimiter):
 
 
 @dataclass(frozen=True)
+class Backoff:
+    """How patiently the adapter reconnects: `first` seconds after the first failure, doubling
+    up to `cap`. Each delay is shortened at random by up to a quarter, so that bots restarted
+    together by one outage do not knock on the Bot API in step."""
+
+    first: float = 1.0
+    cap: float = 60.0
+
+    def delay(self, failures: int) -> float:
+        """Seconds to wait after `failures` failed attempts in a row."""
+        full = min(self.cap, self.first * 2.0 ** min(failures - 1, 64))
+        return full * random.uniform(0.75, 1.0)
+
+
+@dataclass(frozen=True)
 class Webhook:
     """Webhook mode: Telegram posts updates to `url`, served on host:port with this secret."""
 
@@ -127,11 +154,37 @@ class _RefusedUpdates(logging.Filter):
         return record.levelno >= logging.INFO
 
 
+class _UnacknowledgedUpdates(logging.Filter):
+    """Shortens python-telegram-bot's note that, stopping while the Bot API is out of reach,
+    it could not confirm the updates already handled: a traceback for a known outcome."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("Error while calling `get_updates` one more time"):
+            error = record.exc_info[1] if record.exc_info else None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg = "could not confirm the last updates to Telegram (%s): they may come again"
+            record.args = (error,)
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _log_unacknowledged_updates() -> None:
+    updater_log = logging.getLogger("telegram.ext.Updater")
+    if not any(isinstance(f, _UnacknowledgedUpdates) for f in updater_log.filters):
+        updater_log.addFilter(_UnacknowledgedUpdates())
+
+
 def _log_refused_updates() -> None:
     webhook_log = logging.getLogger("telegram.ext.Updater")
     if not any(isinstance(f, _RefusedUpdates) for f in webhook_log.filters):
         webhook_log.addFilter(_RefusedUpdates())
         webhook_log.setLevel(logging.DEBUG)
+
+
+def _polling_failed(error: TelegramError) -> None:
+    # python-telegram-bot retries a failed poll itself, waiting longer each time (up to 30 s),
+    # but would log every failure with a traceback: one line each is enough.
+    log.warning("polling Telegram's Bot API failed (%s); retrying", error)
 
 
 def file_url(base_url: str) -> str:
@@ -164,11 +217,13 @@ class TelegramAdapter:
         request: Callable[[], BaseRequest] | None = None,
         limiter: AIORateLimiter | None = None,
         poll_interval: float = 0.0,
+        backoff: Backoff | None = None,
     ) -> None:
         self.handler = handler
         self.store = store
         self.webhook = webhook
         self.poll_interval = poll_interval
+        self.backoff = backoff or Backoff()
         builder = (
             ApplicationBuilder()
             .token(token)
@@ -185,6 +240,9 @@ class TelegramAdapter:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
         self._ready = threading.Event()
+        # Set once the first attempt to connect has ended either way: until then a send waits
+        # for it; afterwards a send while disconnected fails at once.
+        self._attempted = threading.Event()
         self._stop_requested = threading.Event()
 
     @classmethod
@@ -212,49 +270,141 @@ class TelegramAdapter:
     # Running
 
     def serve(self) -> None:
-        """Run until `stop`: long polling, or the webhook server."""
+        """Run until `stop`: long polling, or the webhook server.
+
+        While the Bot API cannot be reached (at start-up or later) it is retried with backoff
+        and `serve` goes on; a token Telegram refuses, or one that cannot be a token, raises
+        `InvalidCredentials`."""
         asyncio.run(self._serve())
 
     async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        if self._stop_requested.is_set():  # `stop` came before there was a loop to tell
+            self._stopping.set()
+        try:
+            if not TOKEN_FORMAT.fullmatch(self.application.bot.token):
+                raise InvalidCredentials(
+                    "The Telegram bot token is malformed",
+                    setting=TOKEN_SETTING,
+                    advice="it looks like 123456789:AAbbCC-dd_ee; copy it again from @BotFather",
+                )
+            if await self._connect_with_retries():
+                log.info("Telegram bot @%s is running", self.application.bot.username)
+                self._ready.set()
+                self._attempted.set()
+                await self._stopping.wait()
+        finally:
+            self._ready.clear()
+            self._attempted.set()
+            try:
+                await self._close()
+            except Exception:
+                log.exception("closing the Telegram connection failed")
+            self._loop = None
+
+    async def _connect_with_retries(self) -> bool:
+        """Connect, retrying network failures with backoff until it works (True) or `stop`
+        comes first (False)."""
+        assert self._stopping is not None
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                return await self._unless_stopped(self._connect())
+            except InvalidToken:
+                # Not chained: python-telegram-bot's message quotes the token.
+                raise InvalidCredentials(
+                    "Telegram refused the bot token",
+                    setting=TOKEN_SETTING,
+                    advice="check it with @BotFather",
+                ) from None
+            except (NetworkError, RetryAfter) as error:
+                failures += 1
+                delay = self.backoff.delay(failures)
+                if isinstance(error, RetryAfter):
+                    wait = error.retry_after
+                    seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+                    delay = max(delay, seconds)
+                log.warning(
+                    "cannot reach Telegram's Bot API (%s); retrying in %.1f s", error, delay
+                )
+                self._attempted.set()
+                if not await self._unless_stopped(asyncio.sleep(delay)):
+                    return False
+        return False
+
+    async def _connect(self) -> None:
+        """Check the token (getMe), set the command menu, start receiving updates."""
         application = self.application
         updater = application.updater
         assert updater is not None
-        async with application:
-            await application.bot.set_my_commands(
-                [BotCommand(usage.split()[0].lstrip("/"), what) for usage, what in COMMANDS]
+        await application.initialize()
+        await application.bot.set_my_commands(
+            [BotCommand(usage.split()[0].lstrip("/"), what) for usage, what in COMMANDS]
+        )
+        allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
+        if self.webhook:
+            _log_refused_updates()
+            await updater.start_webhook(
+                listen=self.webhook.host,
+                port=self.webhook.port,
+                url_path=urlsplit(self.webhook.url).path.lstrip("/"),
+                webhook_url=self.webhook.url,
+                secret_token=self.webhook.secret,
+                allowed_updates=allowed,
             )
-            await application.start()
-            allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
-            if self.webhook:
-                _log_refused_updates()
-                await updater.start_webhook(
-                    listen=self.webhook.host,
-                    port=self.webhook.port,
-                    url_path=urlsplit(self.webhook.url).path.lstrip("/"),
-                    webhook_url=self.webhook.url,
-                    secret_token=self.webhook.secret,
-                    allowed_updates=allowed,
-                )
-            else:
-                await updater.start_polling(
-                    poll_interval=self.poll_interval, timeout=10, allowed_updates=allowed
-                )
-            log.info("Telegram bot @%s is running", application.bot.username)
-            self._ready.set()
-            try:
-                if not self._stop_requested.is_set():
-                    await self._stopping.wait()
-            finally:
-                await updater.stop()
-                await application.stop()
+        else:
+            _log_unacknowledged_updates()
+            await updater.start_polling(
+                poll_interval=self.poll_interval,
+                timeout=10,
+                allowed_updates=allowed,
+                error_callback=_polling_failed,
+            )
+        # Last, as python-telegram-bot's own run_polling does: nothing above is left to undo
+        # when a step fails and the attempt is repeated.
+        await application.start()
+
+    async def _unless_stopped(self, work: Coroutine[Any, Any, Any]) -> bool:
+        """Await `work` unless `stop` comes first and cancels it; whether it ran to the end."""
+        assert self._stopping is not None
+        task = asyncio.ensure_future(work)
+        stopped = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if not task.done():
+            task.cancel()
+        await asyncio.wait({task, stopped})
+        if task.cancelled():
+            return False
+        if stopped.done() and not stopped.cancelled():
+            task.exception()  # marked as seen: whatever it was, stopping wins
+            return False
+        task.result()
+        return True
+
+    async def _close(self) -> None:
+        """Stop receiving updates and close the HTTP clients, however far connecting got."""
+        application = self.application
+        updater = application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        # A getMe that failed leaves the application uninitialised, and its shutdown then
+        # skips the bot, whose HTTP clients are open.
+        await application.bot.shutdown()
 
     def stop(self) -> None:
-        """Stop serving (from any thread)."""
+        """Stop serving (from any thread), promptly even while reconnecting."""
         self._stop_requested.set()
-        if self._loop is not None and self._stopping is not None:
-            self._loop.call_soon_threadsafe(self._stopping.set)
+        loop, stopping = self._loop, self._stopping
+        if loop is not None and stopping is not None:
+            # `serve` may have ended, closing its loop, since `_loop` was read: then there is
+            # nothing left to stop.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(stopping.set)
 
     def wait_until_ready(self, timeout: float = STARTUP_TIMEOUT) -> bool:
         return self._ready.wait(timeout)
@@ -290,11 +440,16 @@ class TelegramAdapter:
             raise ChatUnreachable(str(error)) from error
 
     def _call(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        """Run a coroutine on the adapter's loop from another thread, and wait for it."""
-        if not self._ready.wait(STARTUP_TIMEOUT) or self._loop is None:
+        """Run a coroutine on the adapter's loop from another thread, and wait for it.
+
+        While the Bot API cannot be reached this fails at once, rather than holding a sender
+        for as long as the outage lasts."""
+        self._attempted.wait(STARTUP_TIMEOUT)
+        loop = self._loop
+        if not self._ready.is_set() or loop is None:
             coroutine.close()
-            raise RuntimeError("the Telegram adapter is not running")
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(PUBLISH_TIMEOUT)
+            raise PlatformUnavailable("the Telegram adapter is not connected to the Bot API")
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result(PUBLISH_TIMEOUT)
 
     async def send(
         self, chat_id: int, reply: Reply, *, reply_to: int | None = None

@@ -1,22 +1,28 @@
 """Replies as Telegram messages: HTML (`parse_mode=HTML`) within Telegram's limits.
 
-Every piece of article and user text is escaped. A digest longer than one message is split
-on story boundaries, never inside a story or a tag; each story's summary is shortened, by
-whole sentences, until the story fits in one message.
+Every piece of article and user text is escaped. A story from the web has its headline
+linked to the article. A digest longer than one message is split on story boundaries,
+never inside a story or a tag; each story's summary is shortened, by whole sentences, until
+the story (its link included) fits in one message. Any other reply too long for one
+message is split between paragraphs, lines or words, never inside an escape; a sentence
+quoted from a story (a search hit, an answer) is shortened to fit.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import singledispatch
 from html import escape
 from typing import cast
-from urllib.parse import urlsplit
 
-from bot.adapters.text import source_label
+from bot.adapters.text import source_name, split_text, web_link
 from bot.core import messages
 from bot.core.digest import Digest, Story
+from bot.core.documents import shorten
+from bot.core.models import MAX_ID
 from bot.core.replies import (
     AnswerReply,
     DigestReply,
@@ -29,8 +35,11 @@ from bot.core.replies import (
 
 MAX_CHARS = 4096
 MAX_CALLBACK_BYTES = 64
+# A longer link (escaped) would crowd out the story it leads to: its headline goes unlinked.
+MAX_LINK_CHARS = 1000
 BUTTONS_PER_ROW = 5
 _MORE = "more"
+_DIGITS = re.compile(r"[0-9]{1,10}")
 
 Buttons = tuple[tuple[str, str], ...]
 Block = tuple[str, Buttons]
@@ -55,27 +64,58 @@ def parse_more(data: str) -> tuple[int, int] | None:
     """(digest id, story number) of a "More" button's callback data, None for anything else."""
     kind, _, rest = data.partition(":")
     digest, _, number = rest.partition(":")
-    if kind != _MORE or not digest.isdigit() or not number.isdigit():
+    # Not `str.isdigit`: a client may send any data, and "²" passes it but not `int`.
+    if kind != _MORE or not _DIGITS.fullmatch(digest) or not _DIGITS.fullmatch(number):
         return None
-    return int(digest), int(number)
+    ids = int(digest), int(number)
+    return ids if max(ids) <= MAX_ID else None
 
 
 def _e(text: str) -> str:
     return escape(text, quote=False)
 
 
-def _source(source: str) -> str:
-    if "://" in source:
-        host = urlsplit(source).hostname or source
-        return f'<a href="{escape(source)}">{_e(host)}</a>'
-    return _e(source_label(source))
+def _escaped_len(text: str) -> int:
+    return len(_e(text))
 
 
-def story_html(story: Story, summary: tuple[str, ...] | None = None) -> str:
+def _fit(text: str, room: int) -> str:
+    """`text` escaped, and shortened at a word first where it is longer than `room`."""
+    if room < 1:
+        return ""
+    limit = room
+    html = _e(shorten(text, limit))
+    while len(html) > room and limit > 1:
+        # An escape is up to five characters for one: cut until the escaped text fits.
+        limit = max(1, limit - max(1, (len(html) - room) // 5))
+        html = _e(shorten(text, limit))
+    return html if len(html) <= room else ""
+
+
+def _linked(html: str, source: str) -> str:
+    """`html` as a link to `source` when it is a web address, not too long; else as it is."""
+    url = web_link(source)
+    if url is None:
+        return html
+    # Named entities only (a "'" may stay as it is inside double quotes).
+    href = escape(url, quote=False).replace('"', "&quot;")
+    return f'<a href="{href}">{html}</a>' if len(href) <= MAX_LINK_CHARS else html
+
+
+def _byline(published: date, source: str) -> str:
+    # The headline carries the link: the byline names the host (or file) only.
+    return f"<i>{published.isoformat()}</i> · {_e(source_name(source))}"
+
+
+def story_html(story: Story, summary: tuple[str, ...] | None = None, *, link: bool = True) -> str:
+    """The story's HTML: headline (linked to the article when `link`), byline, summary."""
     sentences = story.summary if summary is None else summary
+    headline = _e(story.headline)
+    if link:
+        headline = _linked(headline, story.source)
     lines = [
-        f"<b>{story.number}. {_e(story.headline)}</b>",
-        f"<i>{story.published.isoformat()}</i> · {_source(story.source)}",
+        f"<b>{story.number}. {headline}</b>",
+        _byline(story.published, story.source),
     ]
     if sentences:
         lines.append(_e(" ".join(sentences)))
@@ -83,17 +123,20 @@ def story_html(story: Story, summary: tuple[str, ...] | None = None) -> str:
 
 
 def fitted_story_html(story: Story, room: int = MAX_CHARS) -> str:
-    """The story's HTML, with as many whole summary sentences as fit in `room` characters."""
-    for keep in range(len(story.summary), -1, -1):
-        html = story_html(story, story.summary[:keep])
-        if len(html) <= room:
-            return html
+    """The story's HTML, with as many whole summary sentences as fit in `room` characters
+    (the link counted); without its link only where not even the headline fits with it."""
+    for link in (True, False):
+        for keep in range(len(story.summary), -1, -1):
+            html = story_html(story, story.summary[:keep], link=link)
+            if len(html) <= room:
+                return html
     # Only a headline longer than a whole message gets here; headlines are short by design.
     raise ValueError("a story's headline does not fit in a Telegram message")
 
 
 def _pack(blocks: Sequence[Block]) -> list[Outgoing]:
-    """Blocks joined by blank lines into as few messages as fit; a block is never split."""
+    """Blocks joined by blank lines into as few messages as fit; a block is never split,
+    so each must fit in a message on its own."""
     parts: list[Outgoing] = []
     html, buttons = "", cast(Buttons, ())
     for block, block_buttons in blocks:
@@ -110,13 +153,11 @@ def _pack(blocks: Sequence[Block]) -> list[Outgoing]:
 
 def digest_messages(digest: Digest) -> list[Outgoing]:
     """A digest as one or more messages, split between stories."""
+    nothing_new_on = ""
+    if digest.nothing_new_on:
+        nothing_new_on = messages.NOTHING_NEW_ON.format(topics=", ".join(digest.nothing_new_on))
     if digest.empty:
-        lines = [_e(messages.NOTHING_NEW)]
-        if digest.nothing_new_on:
-            lines.append(
-                _e(messages.NOTHING_NEW_ON.format(topics=", ".join(digest.nothing_new_on)))
-            )
-        return [Outgoing("\n".join(lines))]
+        return _lines("\n".join(line for line in (digest.nothing, nothing_new_on) if line))
     count = len(digest.stories)
     header = "<b>{}</b>".format(
         _e(messages.DIGEST_HEADER.format(count=count, stories="story" if count == 1 else "stories"))
@@ -130,17 +171,18 @@ def digest_messages(digest: Digest) -> list[Outgoing]:
             if digest.digest_id is not None:
                 button = ((f"More on {story.number}", more_data(digest.digest_id, story.number)),)
             blocks.append((title + body, button))
-    footer = []
-    if digest.nothing_new_on:
-        footer.append(_e(messages.NOTHING_NEW_ON.format(topics=", ".join(digest.nothing_new_on))))
-    footer.append(_e(messages.TELEGRAM_DIGEST_FOOTER))
-    blocks.append(("\n".join(footer), ()))
+    footer = [nothing_new_on] if nothing_new_on else []
+    if not digest.preview:
+        footer.append(messages.TELEGRAM_DIGEST_FOOTER)
+    # Fifty long topics with nothing new may fill more than one message on their own.
+    pieces = split_text("\n".join(footer), MAX_CHARS, _escaped_len)
+    blocks.extend((_e(piece), ()) for piece in pieces)
     return _pack(blocks)
 
 
 def _lines(text: str) -> list[Outgoing]:
-    """Escaped plain text, split between lines where it is longer than a message."""
-    return _pack([(_e(line), ()) for line in text.split("\n\n")])
+    """Plain text, escaped, in as many messages as it needs."""
+    return [Outgoing(_e(piece)) for piece in split_text(text, MAX_CHARS, _escaped_len)]
 
 
 @singledispatch
@@ -171,10 +213,11 @@ def _(reply: AnswerReply) -> list[Outgoing]:
     answer = reply.answer
     if not answer.found:
         return _lines(messages.NOTHING_FOUND)
-    blocks: list[Block] = [
-        (f"{_e(e.text)}\n<i>— {_e(e.headline)}, {e.published.isoformat()}</i>", ())
-        for e in answer.evidence
-    ]
+    blocks: list[Block] = []
+    for evidence in answer.evidence:
+        headline = _linked(_e(evidence.headline), evidence.source)
+        source = f"\n<i>— {headline}, {evidence.published.isoformat()}</i>"
+        blocks.append((_fit(evidence.text, MAX_CHARS - len(source)) + source, ()))
     return _pack(blocks)
 
 
@@ -184,13 +227,11 @@ def _(reply: SearchReply) -> list[Outgoing]:
         return _lines(messages.NO_HITS.format(query=reply.query))
     blocks: list[Block] = [(f"<b>{_e(messages.HITS.format(query=reply.query))}</b>", ())]
     for number, hit in enumerate(reply.hits, start=1):
-        blocks.append(
-            (
-                f"<b>{number}. {_e(hit.headline)}</b>\n"
-                f"<i>{hit.published.isoformat()}</i> · {_source(hit.source)}\n{_e(hit.snippet)}",
-                (),
-            )
+        head = (
+            f"<b>{number}. {_linked(_e(hit.headline), hit.source)}</b>\n"
+            f"{_byline(hit.published, hit.source)}\n"
         )
+        blocks.append((head + _fit(hit.snippet, MAX_CHARS - len(head)), ()))
     return _pack(blocks)
 
 

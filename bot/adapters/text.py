@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import singledispatch
 from pathlib import PurePath
+from urllib.parse import urlsplit
 
 from bot.core import messages
 from bot.core.answers import Answer
@@ -19,11 +21,85 @@ from bot.core.replies import (
 )
 
 INDENT = "   "
+# Where a text too long for one message is broken, best first: between paragraphs, lines,
+# the items of a list ("Your topics: a, b, c"), words; a word longer than a message is cut.
+_BREAKS = ("\n\n", "\n", ", ", " ")
 
 
 def source_label(source: str) -> str:
     """A source as people read it: a web address as it is, a file by its name."""
     return source if "://" in source else PurePath(source).name
+
+
+def web_link(source: str) -> str | None:
+    """The source as it is, when it is an http(s) address a reader can open (a feed's
+    article); None for a file or anything else."""
+    try:
+        parts = urlsplit(source)
+    except ValueError:  # e.g. an unclosed "[" where an IPv6 host should be
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return source
+
+
+def source_name(source: str) -> str:
+    """A source in a word or two: a web address by its host, a file by its name."""
+    if "://" in source:
+        try:
+            return urlsplit(source).hostname or source
+        except ValueError:
+            return source
+    return PurePath(source).name
+
+
+def split_text(text: str, limit: int, size: Callable[[str], int] = len) -> list[str]:
+    """`text` in as few pieces as fit in `limit`, as `size` measures a piece (e.g. its
+    escaped length); blank pieces are left out.
+
+    `size` must add up over characters (escaping does): a piece is measured as a whole.
+    """
+    return [piece for piece in _split(text, limit, size, _BREAKS) if piece.strip()]
+
+
+def _split(text: str, limit: int, size: Callable[[str], int], breaks: tuple[str, ...]) -> list[str]:
+    if size(text) <= limit:
+        return [text]
+    if not breaks:
+        return _cut(text, limit, size)
+    glue, rest = breaks[0], breaks[1:]
+    # A piece broken after a list item keeps its comma: "a, b," then "c".
+    kept = glue.rstrip()
+    glue = glue[len(kept) :]
+    parts = text.split(breaks[0])
+    items = [part + kept for part in parts[:-1]] + parts[-1:]
+    pieces: list[str] = []
+    current = ""
+    for item in items:
+        joined = f"{current}{glue}{item}" if current else item
+        if size(joined) <= limit:
+            current = joined
+            continue
+        if current:
+            pieces.append(current)
+        *whole, current = _split(item, limit, size, rest)
+        pieces.extend(whole)
+    pieces.append(current)
+    return pieces
+
+
+def _cut(text: str, limit: int, size: Callable[[str], int]) -> list[str]:
+    """`text` cut into runs of characters that fit; the last resort, for a word too long."""
+    pieces: list[str] = []
+    start = used = 0
+    for index, char in enumerate(text):
+        width = size(char)
+        if used + width > limit and index > start:
+            pieces.append(text[start:index])
+            start, used = index, 0
+        used += width
+    pieces.append(text[start:])
+    return pieces
 
 
 def story_lines(story: Story) -> list[str]:
@@ -37,7 +113,7 @@ def story_lines(story: Story) -> list[str]:
 def digest_text(digest: Digest) -> str:
     lines: list[str] = []
     if digest.empty:
-        lines.append(messages.NOTHING_NEW)
+        lines.append(digest.nothing)
     else:
         count = len(digest.stories)
         lines.append(
@@ -51,7 +127,7 @@ def digest_text(digest: Digest) -> str:
                 lines.extend(story_lines(story))
     if digest.nothing_new_on:
         lines.extend(["", messages.NOTHING_NEW_ON.format(topics=", ".join(digest.nothing_new_on))])
-    if not digest.empty:
+    if not digest.empty and not digest.preview:
         lines.extend(["", messages.DIGEST_FOOTER])
     return "\n".join(lines)
 
@@ -62,7 +138,9 @@ def answer_text(answer: Answer) -> str:
     lines = []
     for evidence in answer.evidence:
         lines.append(evidence.text)
-        lines.append(f"{INDENT}— {evidence.headline}, {evidence.published.isoformat()}")
+        line = f"{INDENT}— {evidence.headline}, {evidence.published.isoformat()}"
+        link = web_link(evidence.source)
+        lines.append(f"{line} · {link}" if link else line)
     return "\n".join(lines)
 
 

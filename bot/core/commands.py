@@ -18,6 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from bot.core import messages
 from bot.core.answers import answer, search
 from bot.core.digest import Digest, Story, arrange, pick
+from bot.core.feed_commands import FeedAdder, FeedRefused, feed_list, find_feed
+from bot.core.feed_store import CONFIG
 from bot.core.models import TOPIC_CHARS
 from bot.core.replies import (
     AnswerReply,
@@ -28,7 +30,7 @@ from bot.core.replies import (
     StoryReply,
     Text,
 )
-from bot.core.store import Chat, Store, StoredDocument
+from bot.core.store import Chat, Store, StoredDocument, now
 from bot.core.summaries import Summaries, summary_of
 from bot.core.terms import TermCache
 from bot.core.topics import Topic, TopicError, parse_topic
@@ -53,6 +55,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("/schedule HH:MM [Area/City]", "when your daily digest comes, in your time zone"),
     ("/pause", "stop the daily digest"),
     ("/resume", "start the daily digest again"),
+    ("/feeds [add <url> | remove <n>]", "the feeds the news comes from"),
 )
 # Commands that change a chat's settings; in groups only admins may use them.
 SETTINGS_COMMANDS = frozenset({"subscribe", "unsubscribe", "schedule", "pause", "resume"})
@@ -95,9 +98,10 @@ def split_command(text: str) -> tuple[str | None, str]:
     text = text.strip()
     if not text.startswith("/"):
         return None, text
-    head, _, rest = text.partition(" ")
+    # Any white space ends the name: a phone's keyboard may put a new line after it.
+    head, *rest = text.split(maxsplit=1)
     name = head[1:].split("@", 1)[0].lower()
-    return name, rest.strip()
+    return name, rest[0].strip() if rest else ""
 
 
 def next_run(digest_time: str, zone: str, now: datetime | None = None) -> datetime:
@@ -122,8 +126,11 @@ class CommandHandler:
         terms: TermCache | None = None,
         schedule_changed: Callable[[Chat], None] | None = None,
         deliver: Callable[[int], str] | None = None,
+        add_feed: FeedAdder | None = None,
     ) -> None:
         self.store = store
+        # Fetches a feed once and starts polling it (the core fetches nothing itself).
+        self.add_feed = add_feed
         self.options = options
         self.terms = terms or TermCache()
         self._summaries = Summaries(store, options.method, options.sentences)
@@ -143,6 +150,7 @@ class CommandHandler:
             "schedule": self.schedule,
             "pause": self.pause,
             "resume": self.resume,
+            "feeds": self.feeds,
         }
 
     def chat(self, platform: str, chat_id: str) -> Chat:
@@ -168,7 +176,8 @@ class CommandHandler:
                 return self._question(chat, argument, message.digest_id)
             command = self._commands.get(name)
             if command is None:
-                raise UserError(messages.UNKNOWN_COMMAND.format(command=f"/{name}"))
+                command_name = messages.echo(f"/{name}")
+                raise UserError(messages.UNKNOWN_COMMAND.format(command=command_name))
             if name in SETTINGS_COMMANDS and not message.can_change_settings:
                 raise UserError(messages.NOT_ALLOWED.format(command=f"/{name}"))
             return command(chat, argument, message)
@@ -219,7 +228,8 @@ class CommandHandler:
         found = _find(topics, " ".join(argument.split()))
         if found is None:
             listed = ", ".join(topics) or "none"
-            raise UserError(messages.NOT_SUBSCRIBED.format(topic=argument, topics=listed))
+            said = messages.echo(argument)
+            raise UserError(messages.NOT_SUBSCRIBED.format(topic=said, topics=listed))
         self.store.unsubscribe(chat.id, found)
         return Text(messages.UNSUBSCRIBED.format(topic=found))
 
@@ -248,9 +258,9 @@ class CommandHandler:
                 raise UserError(messages.NO_DIGEST_YET)
             digest_id = last.id
         items = self.store.digest_items(digest_id)
-        if not argument.isdigit() or not 1 <= int(argument) <= len(items):
+        number = _whole_number(argument)
+        if number is None or not 1 <= number <= len(items):
             raise UserError(messages.BAD_STORY_NUMBER.format(count=len(items)))
-        number = int(argument)
         doc_id, topic = items[number - 1]
         document = self.store.get_document(doc_id)
         if document is None:
@@ -263,15 +273,16 @@ class CommandHandler:
     def schedule(self, chat: Chat, argument: str, message: Message) -> Reply:
         if not argument:
             raise _needs("/schedule", "a time HH:MM", "/schedule 07:30 Europe/Berlin")
-        value, _, zone = argument.partition(" ")
+        value, *rest = argument.split(maxsplit=1)
         match = _TIME.match(value)
         if not match:
-            raise UserError(messages.BAD_TIME.format(value=value))
-        zone = zone.strip() or chat.timezone
+            raise UserError(messages.BAD_TIME.format(value=messages.echo(value)))
+        zone = rest[0].strip() if rest else chat.timezone
         try:
             ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise UserError(messages.BAD_ZONE.format(value=zone)) from None
+        # A folder of zones ("America") or a name too long for a file fails as an OSError.
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise UserError(messages.BAD_ZONE.format(value=messages.echo(zone))) from None
         digest_time = f"{int(match[1]):02d}:{match[2]}"
         updated = self.store.update_chat(chat.id, timezone=zone, digest_time=digest_time)
         self._schedule_changed(updated)
@@ -293,13 +304,46 @@ class CommandHandler:
 
     # The work behind the commands
 
+    def feeds(self, chat: Chat, argument: str, message: Message) -> Reply:
+        action, _, rest = argument.partition(" ")
+        action, rest = action.lower(), rest.strip()
+        if not action:
+            return Text(feed_list(self.store.feeds(), now()))
+        if action not in ("add", "remove") or not rest:
+            raise UserError(messages.FEEDS_USAGE)
+        if not message.can_change_settings:
+            raise UserError(messages.NOT_ALLOWED.format(command=f"/feeds {action}"))
+        if action == "add":
+            if self.add_feed is None:
+                raise UserError(messages.FEEDS_UNAVAILABLE)
+            try:
+                added = self.add_feed(rest)
+            except FeedRefused as error:
+                raise UserError(str(error)) from None
+            return Text(
+                messages.FEED_ADDED.format(
+                    name=added.feed.name,
+                    url=added.feed.url,
+                    entries=added.entries,
+                    new=added.new,
+                )
+            )
+        found = find_feed(self.store.feeds(), rest)
+        if found is None:
+            raise UserError(messages.FEED_NOT_FOUND.format(what=messages.echo(rest)))
+        if found.origin == CONFIG:
+            raise UserError(messages.FEED_LISTED.format(name=found.name))
+        self.store.remove_feed(found.id)
+        return Text(messages.FEED_REMOVED.format(name=found.name))
+
     def build_digest(self, chat: Chat, *, only: Topic | None = None) -> Digest:
         """The chat's digest now, stored, its stories recorded as delivered to the chat.
 
         Stories since the chat's last full digest that it has not had yet, matching its
         topics (or `only`), best first, at most `digest_size`.
         """
-        topics = [only] if only else [parse_topic(t) for t in self.store.topics(chat.id)]
+        followed = self.store.topics(chat.id)
+        topics = [only] if only else [parse_topic(t, common_words=True) for t in followed]
         for attempt in range(2):
             last = self.store.last_digest(chat.id, full=True)
             candidates = self.store.documents(
@@ -348,7 +392,17 @@ class CommandHandler:
         documents = [d for d in self.store.documents() if since is None or d.published >= since]
         topics = [_topic(topic)] if topic else []
         picks = pick(documents, topics, self.terms, limit or self.options.digest_size)
-        return arrange(picks, topics, self.summary, None)
+        digest = arrange(picks, topics, self.summary, None)
+        if topics and since:
+            nothing = messages.PREVIEW_NOTHING_ON_SINCE.format(topic=topics[0].text, since=since)
+        elif topics:
+            nothing = messages.PREVIEW_NOTHING_ON.format(topic=topics[0].text)
+        elif since:
+            nothing = messages.PREVIEW_NOTHING_SINCE.format(since=since)
+        else:
+            nothing = messages.PREVIEW_NOTHING
+        # There is no "last digest" to be new since; the one topic is named in `nothing`.
+        return replace(digest, nothing_new_on=(), nothing=nothing, preview=True)
 
     def _question(self, chat: Chat, question: str, digest_id: int | None) -> Reply:
         """Answer a question, from the stories of the digest it follows first."""
@@ -376,6 +430,17 @@ class CommandHandler:
 
 def _needs(command: str, what: str, example: str) -> UserError:
     return UserError(messages.NEEDS_ARGUMENT.format(command=command, what=what, example=example))
+
+
+def _whole_number(text: str) -> int | None:
+    """The number a user typed as digits, None for anything else.
+
+    Not `str.isdigit`: it accepts "²" and "❽", which `int` refuses. Nine digits are plenty
+    for a story's number, and `int` refuses thousands of them.
+    """
+    if not text.isdecimal() or len(text) > 9:
+        return None
+    return int(text)
 
 
 def _topic(text: str) -> Topic:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from bot.core import messages
 from bot.core.store import Store, StoredDocument
 from bot.core.terms import TermCache
 from bot.core.topics import Topic
@@ -53,11 +54,18 @@ class Section:
 
 @dataclass(frozen=True)
 class Digest:
-    """A digest: sections in the chat's topic order, and the topics with nothing new."""
+    """A digest: sections in the chat's topic order, and the topics with nothing new.
+
+    `nothing` is what it says when it is empty. A `preview` belongs to no chat (nothing
+    was recorded as sent), so it invites no follow-up and says what it looked for instead
+    of "since your last digest".
+    """
 
     sections: tuple[Section, ...]
     nothing_new_on: tuple[str, ...] = ()
     digest_id: int | None = None
+    nothing: str = messages.NOTHING_NEW
+    preview: bool = False
 
     @property
     def stories(self) -> tuple[Story, ...]:

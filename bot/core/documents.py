@@ -3,17 +3,24 @@
 The seed format: optional leading spaces, `date YYYY-MM-DD`, and the article, whose
 first paragraph starts on that same line. A short line without closing punctuation is a
 sub-heading. Plain `.txt`/`.md` files without a date line are accepted with the file's
-modification date and a warning.
+modification date and a warning. Files are UTF-8 (with or without a byte-order mark),
+UTF-16 or UTF-32 with a byte-order mark, or else Windows-1252.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+
+from summarizers import split_sentences
+from summarizers.tokenize import ABBREVIATIONS
 
 ACCEPTED_SUFFIXES = (".txt", ".md")
 HEADLINE_CHARS = 90
@@ -27,6 +34,17 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _CLOSING = tuple(".!?:;,…\"'”’)]»")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 _SPACE = re.compile(r"\s+")
+# A text without sentence ends (a table dump, a page flattened to one line) is cut into
+# pieces of at most this many characters, so no search hit or summary prints it whole.
+SENTENCE_CHARS = 500
+# Text that announces its encoding with a byte-order mark. Longest first: the UTF-32 marks
+# begin with the UTF-16 ones. (UTF-8's mark is dropped by the "utf-8-sig" codec.)
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
 
 
 class DocumentError(ValueError):
@@ -35,7 +53,8 @@ class DocumentError(ValueError):
 
 @dataclass(frozen=True)
 class Document:
-    """A news story as the bot stores it."""
+    """A news story as the bot stores it. `source` is its file or link; a story from a feed
+    also names its `author` and the feed it came from (`outlet`)."""
 
     doc_id: str
     published: date
@@ -44,6 +63,8 @@ class Document:
     headings: tuple[str, ...] = ()
     source: str = ""
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    author: str = ""
+    outlet: str = ""
 
     @property
     def text(self) -> str:
@@ -58,8 +79,27 @@ def content_id(paragraphs: tuple[str, ...]) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:32]
 
 
+def path_text(path: Path | str) -> str:
+    """A path as text that can be printed and stored: bytes of a name that are not valid in
+    the file system's encoding (a Latin-1 name on a UTF-8 system) are shown as `\\xe9`."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def decode(raw: bytes) -> tuple[str, tuple[str, ...]]:
-    """Text of a file's bytes, UTF-8 first, then Windows-1252 (with a warning)."""
+    """Text of a file's bytes: UTF-16 or UTF-32 by its byte-order mark, else UTF-8 (with or
+    without a mark), then Windows-1252 (with a warning)."""
+    for mark, encoding, name in _BYTE_ORDER_MARKS:
+        if raw.startswith(mark):
+            try:
+                text = raw[len(mark) :].decode(encoding)
+            except UnicodeDecodeError:
+                raise DocumentError(
+                    f"not text: it starts as {name} but is not valid {name}"
+                ) from None
+            # Any bytes after a mark may decode; control characters show they were not text.
+            if "\x00" in text or _control_ratio(text) > 0.01:
+                raise DocumentError(f"binary file, not {name} text")
+            return text, ()
     if b"\x00" in raw:
         raise DocumentError("binary file (it contains NUL bytes), not text")
     try:
@@ -141,8 +181,35 @@ def derive_headline(blocks: list[tuple[str, bool]]) -> str:
         if heading:
             return text
     first = next((text for text, heading in blocks if not heading), "")
-    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“'‘(])", first, maxsplit=1)[0]
-    return shorten(sentence.rstrip("."), HEADLINE_CHARS)
+    # The headline is read from the first paragraph's first sentence only.
+    sentence = next(iter(split_sentences(first[: HEADLINE_CHARS * 4])), "")
+    # The full stop goes, but not the one of an abbreviation ("… in the U.S.").
+    last_word = sentence.rsplit(None, 1)[-1].lower() if sentence else ""
+    if sentence.endswith(".") and last_word.rstrip(".") not in ABBREVIATIONS:
+        sentence = sentence.rstrip(".")
+    return shorten(sentence, HEADLINE_CHARS)
+
+
+def paragraph_sentences(paragraph: str) -> tuple[str, ...]:
+    """The sentences of a paragraph, a sentence longer than `SENTENCE_CHARS` cut into pieces
+    at spaces (or anywhere, in a word longer than that)."""
+    return tuple(piece for sentence in split_sentences(paragraph) for piece in _pieces(sentence))
+
+
+def _pieces(sentence: str) -> Iterator[str]:
+    # Positions rather than slices of the rest: a text of megabytes is cut in one pass.
+    start = 0
+    while len(sentence) - start > SENTENCE_CHARS:
+        cut = sentence.rfind(" ", start + SENTENCE_CHARS // 2, start + SENTENCE_CHARS + 1)
+        if cut == -1:
+            cut = start + SENTENCE_CHARS
+        piece = sentence[start:cut].strip()
+        if piece:
+            yield piece
+        start = cut
+    rest = sentence[start:].strip()
+    if rest:
+        yield rest
 
 
 def shorten(text: str, limit: int) -> str:
@@ -201,5 +268,5 @@ def read_file(path: Path, *, max_bytes: int) -> Document:
         raise DocumentError("empty file")
     text, warnings = decode(path.read_bytes())
     modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC).date()
-    document = parse_text(text, source=str(path), fallback_date=modified)
+    document = parse_text(text, source=path_text(path), fallback_date=modified)
     return replace(document, warnings=(*warnings, *document.warnings))

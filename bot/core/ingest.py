@@ -1,25 +1,41 @@
 """Ingest: files → parse → skip duplicates → store → summarise (cached).
 
-A bad file is reported with its name and the reason, and the rest of the batch goes in.
-Re-reading a folder is cheap: a file whose path, size and modification time are unchanged
-is skipped before it is read. A large batch of new stories is summarised by a pool of
-worker processes, which get plain sentences and send back plain sentences; only this
-process touches the store.
+A bad file is reported with its name and the reason, and the rest of the batch goes in; so is
+a link that leads nowhere or out of the folder, and a folder that cannot be read. Re-reading a
+folder is cheap: a file whose path, size and modification time are unchanged is skipped
+before it is read, and a file that was edited replaces the document it held. A large batch of
+new stories is summarised by a pool of worker processes, which get plain sentences and send
+back plain sentences; only this process touches the store.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import hashlib
 import multiprocessing
-from collections.abc import Callable, Iterable
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import summarizers
-from bot.core.documents import ACCEPTED_SUFFIXES, DocumentError, read_file
-from bot.core.store import Store, StoredDocument
+from bot.core.documents import (
+    ACCEPTED_SUFFIXES,
+    Document,
+    DocumentError,
+    paragraph_sentences,
+    path_text,
+    read_file,
+)
+from bot.core.store import Store, StoredDocument, now
 from bot.core.summaries import summary_of
-from summarizers import split_sentences
 
 Progress = Callable[[int, int], None]
 
@@ -27,6 +43,12 @@ Progress = Callable[[int, int], None]
 # the workers costs more than it saves.
 POOL_FROM = 50
 POOL_WORKERS = 2
+# A date this far ahead of the day of reading is a mistake, not a time zone.
+_FUTURE_SLACK = timedelta(days=1)
+# The longest path the store keeps as a file's key (its column's width).
+_KEY_CHARS = 1000
+# prctl(2): the signal a process gets when its parent ends.
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -42,38 +64,113 @@ class IngestReport:
     """What one ingest did."""
 
     new: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     duplicate: int = 0
     rejected: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
     def line(self) -> str:
-        """The one-line summary: new / unchanged / duplicate / rejected."""
+        """The one-line summary: new / (updated) / unchanged / duplicate / rejected."""
+        updated = f"{len(self.updated)} updated, " if self.updated else ""
         return (
-            f"{len(self.new)} new, {self.unchanged} unchanged, "
+            f"{len(self.new)} new, {updated}{self.unchanged} unchanged, "
             f"{self.duplicate} duplicate, {len(self.rejected)} rejected"
         )
 
+    @property
+    def nothing_stored(self) -> bool:
+        """True when something was given but nothing of it is in the store: every file was
+        rejected. (Files stored before, unchanged or as copies, count as stored.)"""
+        stored = len(self.new) + len(self.updated) + self.unchanged + self.duplicate
+        return bool(self.rejected) and not stored
 
-def collect(paths: Iterable[Path], report: IngestReport) -> list[Path]:
-    """The files to read: given files as they are, folders searched for .txt and .md files."""
+
+def _cannot_read(error: OSError) -> str:
+    """Why a file or folder could not be read, as a sentence: `cannot be read: permission
+    denied`."""
+    reason = error.strerror or (os.strerror(error.errno) if error.errno else "unknown error")
+    return f"cannot be read: {reason[:1].lower()}{reason[1:]}"
+
+
+def collect(
+    paths: Iterable[Path], report: IngestReport, *, follow_outside_links: bool = False
+) -> list[Path]:
+    """The files to read: given files as they are, folders searched for .txt and .md files.
+
+    What cannot be read is reported, not skipped in silence: a folder without permission, a
+    link that leads nowhere or round in a circle, and (unless `follow_outside_links`) a link
+    that leads out of the folder it is in.
+    """
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file()
-                    and p.suffix.lower() in ACCEPTED_SUFFIXES
-                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            )
-        elif path.is_file():
-            files.append(path)
-        else:
-            report.rejected.append(Problem(str(path), "no such file or folder"))
+        try:
+            if path.is_dir():
+                files.extend(_walk(path, report, follow_outside_links=follow_outside_links))
+            elif path.is_file():
+                files.append(path)
+            else:
+                report.rejected.append(Problem(path_text(path), _not_a_file(path)))
+        except OSError as error:
+            report.rejected.append(Problem(path_text(path), _cannot_read(error)))
     return files
+
+
+def _walk(folder: Path, report: IngestReport, *, follow_outside_links: bool) -> list[Path]:
+    """The .txt and .md files under `folder`, hidden ones and links to folders left out."""
+    root = folder.resolve()
+    found: list[Path] = []
+
+    def unreadable(error: OSError) -> None:
+        name = path_text(error.filename) if error.filename else path_text(folder)
+        report.rejected.append(Problem(name, _cannot_read(error)))
+
+    for parent, folders, names in os.walk(folder, onerror=unreadable):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in names:
+            path = Path(parent, name)
+            if name.startswith(".") or path.suffix.lower() not in ACCEPTED_SUFFIXES:
+                continue
+            try:
+                problem = _link_problem(path, root, follow_outside_links=follow_outside_links)
+                if problem is None and not path.is_file():
+                    problem = "not a regular file"
+            except OSError as error:  # a folder that may be listed but not entered
+                problem = _cannot_read(error)
+            if problem is None:
+                found.append(path)
+            else:
+                report.rejected.append(Problem(path_text(path), problem))
+    return sorted(found)
+
+
+def _link_problem(path: Path, root: Path, *, follow_outside_links: bool) -> str | None:
+    """What is wrong with `path` as a link: it leads nowhere, in a circle, or out of `root`."""
+    if not path.is_symlink():
+        return None
+    try:
+        target = path_text(os.readlink(path))
+    except OSError as error:
+        return _cannot_read(error)
+    try:
+        path.stat()
+    except OSError as error:
+        if error.errno == errno.ENOENT:
+            return f"a broken link: {target} does not exist"
+        if error.errno == errno.ELOOP:
+            return "a link that leads round in a circle, to no file"
+        return _cannot_read(error)
+    if not follow_outside_links and not path.resolve().is_relative_to(root):
+        return f"a link to {target}, outside the folder; such links are not followed"
+    return None
+
+
+def _not_a_file(path: Path) -> str:
+    """Why a path given by name is neither a file nor a folder."""
+    problem = _link_problem(path, path.parent, follow_outside_links=True)
+    if problem is not None:
+        return problem
+    return "not a regular file" if path.exists() else "no such file or folder"
 
 
 def ingest(
@@ -84,15 +181,17 @@ def ingest(
     method: str,
     sentences: int,
     progress: Progress | None = None,
+    follow_outside_links: bool = False,
 ) -> IngestReport:
     """Read every document under `paths` into the store and summarise the new ones."""
     report = IngestReport()
-    files = collect(paths, report)
+    files = collect(paths, report, follow_outside_links=follow_outside_links)
     pooled = len(files) >= POOL_FROM
+    today = now().date()
     # A new story read for the pool counts as done once its summary is back.
     waiting: list[StoredDocument] = []
     for read, path in enumerate(files, start=1):
-        stored = _ingest_file(store, path, report, max_bytes=max_bytes)
+        stored = _ingest_file(store, path, report, max_bytes=max_bytes, today=today)
         if stored is not None and pooled:
             waiting.append(stored)
         elif stored is not None:
@@ -112,6 +211,25 @@ def _summary(
     return summarizers.get(method).summarize(article, count)
 
 
+def _die_with_parent(parent: int) -> None:
+    """A worker's first act: to end when the process that started it ends, even killed with
+    SIGKILL, rather than wait for work forever (and keep the resource tracker alive too)."""
+    if sys.platform == "linux":
+        # The kernel sends the signal when the thread that started the worker ends: the one
+        # that runs the pool's `with` block, which outlives the pool.
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    else:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # it went before the line above
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
 def _summarise_in_pool(
     store: Store,
     documents: list[StoredDocument],
@@ -122,7 +240,12 @@ def _summarise_in_pool(
 ) -> None:
     # Fresh interpreters rather than forks: ingest also runs in the scheduler's threads.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=POOL_WORKERS, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=POOL_WORKERS,
+        mp_context=context,
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         jobs = {
             pool.submit(_summary, document.sentences, document.headline, method, count): document
             for document in documents
@@ -133,14 +256,33 @@ def _summarise_in_pool(
                 progress(done, total)
 
 
+def _file_key(path: Path) -> str:
+    """The key the store remembers a file by: its real path, as text that fits the column."""
+    text = path_text(path.resolve())
+    if len(text) <= _KEY_CHARS:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return f"{text[: _KEY_CHARS - len(digest) - 1]}…{digest}"
+
+
+def _not_in_future(document: Document, today: date) -> Document:
+    """The document, dated `today` if its date is later than tomorrow (with a warning): a
+    story from the future would top every digest until that day came."""
+    if document.published <= today + _FUTURE_SLACK:
+        return document
+    warning = f"dated {document.published}, in the future; dated {today}, the day it was read"
+    return replace(document, published=today, warnings=(*document.warnings, warning))
+
+
 def _ingest_file(
-    store: Store, path: Path, report: IngestReport, *, max_bytes: int
+    store: Store, path: Path, report: IngestReport, *, max_bytes: int, today: date
 ) -> StoredDocument | None:
-    """Read one file into the store; the stored document when it is a new story."""
-    name = str(path)
+    """Read one file into the store; the stored document when it is a new story (or a new
+    version of one)."""
+    name = path_text(path)
     try:
         stat = path.stat()
-        key = str(path.resolve())
+        key = _file_key(path)
         if store.file_unchanged(key, stat.st_size, stat.st_mtime_ns):
             report.unchanged += 1
             return None
@@ -149,15 +291,30 @@ def _ingest_file(
         report.rejected.append(Problem(name, str(error)))
         return None
     except OSError as error:
-        report.rejected.append(Problem(name, f"cannot be read: {error.strerror or error}"))
+        report.rejected.append(Problem(name, _cannot_read(error)))
         return None
+    document = _not_in_future(document, today)
     report.warnings.extend(Problem(name, warning) for warning in document.warnings)
-    paragraphs = tuple(split_sentences(p) for p in document.paragraphs)
+    paragraphs = tuple(paragraph_sentences(p) for p in document.paragraphs)
+    previous = store.file_document(key)
     stored = None
-    if store.add_document(document, paragraphs):
+    if previous is not None and store.replace_document(previous, document, paragraphs):
+        report.updated.append(document.doc_id)
+        stored = store.get_document(document.doc_id)
+    elif store.add_document(document, paragraphs):
         report.new.append(document.doc_id)
         stored = store.get_document(document.doc_id)
     else:
         report.duplicate += 1
     store.remember_file(key, stat.st_size, stat.st_mtime_ns, document.doc_id)
     return stored
+
+
+def summarise(store: Store, documents: Sequence[StoredDocument], method: str, count: int) -> None:
+    """Summarise stored documents that came from elsewhere (a feed poll): in the process pool
+    when there are many, here when there are few."""
+    if len(documents) >= POOL_FROM:
+        _summarise_in_pool(store, list(documents), method, count, None, len(documents))
+        return
+    for document in documents:
+        summary_of(store, document, method, count)

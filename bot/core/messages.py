@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from bot.core.documents import shorten
+
+# What a user typed, said back in a reply (an unknown command, a topic not followed, a time
+# that is none), is cut to this many characters: enough to recognise, never a wall of text.
+ECHO_CHARS = 80
+
+
+def echo(typed: str) -> str:
+    """What the user typed, on one line and cut to `ECHO_CHARS`, to say back to them."""
+    return shorten(" ".join(typed.split()), ECHO_CHARS)
+
+
 GREETING = (
     "Hello! I read the news, send you a daily digest and answer questions about it. "
     "Follow a topic with /subscribe, or type /digest now."
@@ -43,5 +55,24 @@ HITS = "Stories matching {query}:"
 DIGEST_HEADER = "Your digest: {count} {stories}"
 NOTHING_NEW = "Nothing new since your last digest."
 NOTHING_NEW_ON = "Nothing new on {topics}."
+# A preview of the stored stories (the `newsdigest digest` command) that found none.
+PREVIEW_NOTHING = "No stories are stored yet."
+PREVIEW_NOTHING_SINCE = "No stories since {since}."
+PREVIEW_NOTHING_ON = "No stories match {topic}."
+PREVIEW_NOTHING_ON_SINCE = "No stories match {topic} since {since}."
 DIGEST_FOOTER = "Ask me about these stories, or type /more 1 for more on the first."
 TELEGRAM_DIGEST_FOOTER = "Reply to this message with a question about these stories."
+# /feeds
+NO_FEEDS = (
+    "No feeds yet: stories come from the folder only. "
+    "Add one with /feeds add https://example.com/rss.xml"
+)
+FEEDS_HEADER = "Feeds ({count}):"
+FEEDS_USAGE = "Type /feeds to list the feeds, /feeds add <url>, or /feeds remove <number or url>."
+FEED_ADDED = "Now polling {name} ({url}): {entries} entries; the newest {new} count as new."
+FEED_EXISTS = "{name} is polled already ({url})."
+FEED_REFUSED = "Cannot add that feed: {reason}."
+FEED_REMOVED = "Stopped polling {name}; its stories stay."
+FEED_NOT_FOUND = "There is no feed {what}. Type /feeds to see them with their numbers."
+FEED_LISTED = "{name} is listed in the bot's settings; it can only be removed there."
+FEEDS_UNAVAILABLE = "Feeds cannot be added here."

@@ -24,6 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 TOPIC_CHARS = 200
+# The largest id an Integer column holds on every database (PostgreSQL's is 32-bit): a number
+# a client sends that is larger cannot name a stored row.
+MAX_ID = 2**31 - 1
 _NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -48,8 +51,11 @@ class DocumentRow(Base):
     body: Mapped[str] = mapped_column(Text)
     headings: Mapped[list[Any]] = mapped_column(JSON)
     sentences: Mapped[list[Any]] = mapped_column(JSON)
-    source: Mapped[str] = mapped_column(String(1000))
+    source: Mapped[str] = mapped_column(String(2000))
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # From a feed: the entry's author and the feed's name ("Kellshore Courier").
+    author: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    outlet: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 
 class SummaryRow(Base):
@@ -181,3 +187,47 @@ class DigestPartRow(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     message_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class FeedRow(Base):
+    """A feed the bot polls, with what it needs to poll politely and to say how it went.
+
+    `origin` says who added it: "config" (the settings' list, kept in step with it), "chat",
+    or "cli". `etag`/`last_modified` make the next poll conditional. After a failure,
+    `failures` counts them in a row and `next_poll_at` backs off; `last_error` is a sentence.
+    """
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    interval_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    origin: Mapped[str] = mapped_column(String(20))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    etag: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    polled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    succeeded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    next_poll_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True, index=True
+    )
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    entries: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FeedEntryRow(Base):
+    """An entry of a feed already stored, by its key (guid, normalised link or hash), so that
+    the next poll skips it, or updates its document when its text changed."""
+
+    __tablename__ = "feed_entries"
+
+    feed_id: Mapped[int] = mapped_column(
+        ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

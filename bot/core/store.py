@@ -11,18 +11,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy import update as sqlalchemy_update
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.database import make_engine, unavailable
 from bot.core.documents import Document
+from bot.core.feed_store import FeedRecords
 from bot.core.models import (
     ChatRow,
     DeliveryRow,
@@ -61,6 +61,8 @@ class StoredDocument:
     sentences: Sentences
     source: str
     ingested_at: datetime
+    author: str = ""
+    outlet: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ def _document(row: DocumentRow) -> StoredDocument:
         sentences=tuple(tuple(p) for p in row.sentences),
         source=row.source,
         ingested_at=_aware(row.ingested_at),
+        author=row.author or "",
+        outlet=row.outlet or "",
     )
 
 
@@ -147,35 +151,7 @@ def _chat(row: ChatRow) -> Chat:
     )
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite files get their folder, foreign keys and a busy timeout."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(connection: Any, _record: Any) -> None:
-        # Transactions are begun below, not by the driver.
-        connection.isolation_level = None
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection: Any) -> None:
-        # Take the write lock up front: a transaction that reads, then writes, would
-        # otherwise fail at once ("database is locked") when another process wrote in
-        # between, instead of waiting its turn.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
-
-
-class Store:
+class Store(FeedRecords):
     """Documents, summaries, chats, subscriptions, digests and deliveries."""
 
     def __init__(self, engine: Engine) -> None:
@@ -184,9 +160,13 @@ class Store:
 
     @classmethod
     def open(cls, url: str) -> Store:
-        """Connect to `url` and bring its schema up to date."""
-        store = cls(make_engine(url))
-        store.migrate()
+        """Connect to `url` and bring its schema up to date; DatabaseUnavailable with the
+        reason when the database cannot be reached, created or written."""
+        try:
+            store = cls(make_engine(url))
+            store.migrate()
+        except (OperationalError, OSError) as error:
+            raise unavailable(url, error) from error
         return store
 
     def migrate(self) -> None:
@@ -223,17 +203,71 @@ class Store:
         self, document: Document, sentences: Sentences, ingested_at: datetime | None = None
     ) -> bool:
         """Store a document; False when a document with the same content is already stored."""
-        row = DocumentRow(
+        row = self._document_row(document, sentences, ingested_at or now())
+        return self._add_new([row], lambda: self.get_document(document.doc_id) is not None)
+
+    def replace_document(self, previous: str, document: Document, sentences: Sentences) -> bool:
+        """Put `document` in the place of `previous`, the document its file held before the
+        file was edited; False, changing nothing, when `previous` is gone, another file holds
+        it too, or `document` is stored already as it is.
+
+        The id follows the content, so that copies of the new text elsewhere stay one
+        document; the deliveries and digests of `previous` follow the id, so a chat that had
+        the story does not get it again. Its summaries go: they summarised the old text (or
+        were titled with the old headline).
+        """
+        holders = (
+            select(func.count())
+            .select_from(SourceFileRow)
+            .where(SourceFileRow.document_id == previous)
+        )
+        try:
+            with self._transaction() as session:
+                old = session.get(DocumentRow, previous)
+                if old is None or (session.scalar(holders) or 0) > 1:
+                    return False
+                if previous == document.doc_id:
+                    # The same text under another date or other headings.
+                    new = (document.published, document.headline[:300], list(document.headings))
+                    if (old.published, old.headline, old.headings) == new:
+                        return False
+                    old.published, old.headline, old.headings = new
+                    session.execute(delete(SummaryRow).where(SummaryRow.document_id == previous))
+                    return True
+                if session.get(DocumentRow, document.doc_id) is not None:
+                    return False
+                session.add(self._document_row(document, sentences, now()))
+                session.flush()
+                for table in (DeliveryRow, DigestItemRow, SourceFileRow):
+                    session.execute(
+                        sqlalchemy_update(table)
+                        .where(table.document_id == previous)
+                        .values(document_id=document.doc_id)
+                    )
+                session.execute(delete(DocumentRow).where(DocumentRow.id == previous))
+        except IntegrityError:
+            # Another writer stored this content first.
+            if self.get_document(document.doc_id) is None:
+                raise
+            return False
+        return True
+
+    @staticmethod
+    def _document_row(
+        document: Document, sentences: Sentences, ingested_at: datetime
+    ) -> DocumentRow:
+        return DocumentRow(
             id=document.doc_id,
             published=document.published,
             headline=document.headline[:300],
             body=document.text,
             headings=list(document.headings),
             sentences=[list(p) for p in sentences],
-            source=document.source[:1000],
-            ingested_at=ingested_at or now(),
+            source=document.source[:2000],
+            ingested_at=ingested_at,
+            author=document.author[:300] or None,
+            outlet=document.outlet[:300] or None,
         )
-        return self._add_new([row], lambda: self.get_document(document.doc_id) is not None)
 
     def get_documents(self, doc_ids: Sequence[str]) -> dict[str, StoredDocument]:
         """The stored documents among `doc_ids`, by id, in one query."""
@@ -279,6 +313,12 @@ class Store:
         with self._transaction() as session:
             row = session.get(SourceFileRow, path)
             return row is not None and row.size == size and row.mtime_ns == mtime_ns
+
+    def file_document(self, path: str) -> str | None:
+        """The id of the document `path` held when it was last read, if it was."""
+        with self._transaction() as session:
+            row = session.get(SourceFileRow, path)
+            return row.document_id if row else None
 
     def remember_file(self, path: str, size: int, mtime_ns: int, doc_id: str) -> None:
         """Record that `path`, as it is now, holds the document `doc_id`."""

@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from bot.core.terms import DocumentTerms, contains_phrase, stems
+from bot.core.terms import DocumentTerms, contains_phrase, content_stems, stems
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 # A match in the headline says more about what a story is about than one in the body.
@@ -59,12 +59,19 @@ class Topic:
         return best
 
 
-def parse_topic(text: str) -> Topic:
-    """A Topic from what a user typed, or TopicError saying what to type instead."""
+def parse_topic(text: str, *, common_words: bool = False) -> Topic:
+    """A Topic from what a user typed, or TopicError saying what to type instead.
+
+    An alternative made only of common words ("the of and") would match nearly every story,
+    so it is refused, as a question without words to look for is; `common_words` lets
+    through the topics stored before that rule, so that their chats still get digests.
+    """
     text = " ".join(text.split())
     alternatives: list[tuple[Phrase, ...]] = []
     current: list[Phrase] = []
     excluded: list[Phrase] = []
+    # Per alternative: whether it has a word that is not a common one.
+    meaningful: list[bool] = []
     for match in _TOKEN.finditer(text):
         minus, quoted, bare = match.groups()
         if bare == "OR":
@@ -74,14 +81,25 @@ def parse_topic(text: str) -> Topic:
             continue
         if bare is not None and bare.startswith("-") and len(bare) > 1:
             minus, bare = "-", bare[1:]
-        phrase = stems(quoted if quoted is not None else bare or "")
+        words = quoted if quoted is not None else bare or ""
+        phrase = stems(words)
         if not phrase:
             continue
-        (excluded if minus else current).append(phrase)
+        if minus:
+            excluded.append(phrase)
+            continue
+        if not current:
+            meaningful.append(False)
+        current.append(phrase)
+        meaningful[-1] = meaningful[-1] or bool(content_stems(words))
     if current:
         alternatives.append(tuple(current))
     if not alternatives:
         if excluded:
             raise TopicError("a topic needs a word to look for, not only -excluded words")
         raise TopicError('a topic needs at least one word, e.g. Idlib or "oil price"')
+    if not common_words and not all(meaningful):
+        raise TopicError(
+            'a topic needs a word to look for, not only common words such as "the" or "new"'
+        )
     return Topic(text=text, alternatives=tuple(alternatives), excluded=tuple(excluded))

@@ -177,6 +177,9 @@ class BotApiServer:
       one second), "500", or "timeout" (no answer in time; the message is not delivered).
     - `limits = (overall per second, per private chat per second, per group per minute)`:
       enforced as token buckets holding one period's worth; a send over them gets 429.
+    - `refuse_token`: every call gets 401 Unauthorized, as for a revoked token.
+    - `down`: every call gets 502 Bad Gateway, as from a proxy whose Telegram is out of reach.
+    - `port`: where to listen (by default a free one), e.g. where the bot already knocks.
     """
 
     BOT: ClassVar[dict[str, Any]] = {
@@ -186,7 +189,7 @@ class BotApiServer:
         "username": "digest_test_bot",
     }
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.sent: list[Sent] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.admins: set[int] = set()
@@ -196,12 +199,14 @@ class BotApiServer:
         self.timeout_seconds = 2.0
         self.limits: tuple[float, float, float] | None = None
         self.too_many = 0
+        self.refuse_token = False
+        self.down = False
         self._updates: deque[dict[str, Any]] = deque()
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
+        self._server = _QuietServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -260,6 +265,10 @@ class BotApiServer:
     def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self._lock:
             self.calls.append((method, params))
+        if self.refuse_token:
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        if self.down:
+            return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
         if method == "getMe":
             return 200, {"ok": True, "result": self.BOT}
         if method == "getUpdates":

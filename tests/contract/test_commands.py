@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core import messages
 from bot.core.commands import CommandHandler, Message, Options
 from bot.core.ingest import ingest
 from bot.core.replies import AnswerReply, DigestReply, Help, Reply, SearchReply, StoryReply, Text
@@ -221,7 +222,7 @@ def test_a_story_number_outside_the_last_digest_is_refused(handler: CommandHandl
 def test_a_chat_may_follow_at_most_fifty_topics(handler: CommandHandler) -> None:
     for n in range(50):
         assert "Subscribed" in text_of(send(handler, f"/subscribe topic{n}"))
-    reply = send(handler, "/subscribe one more")
+    reply = send(handler, "/subscribe topic50")
     assert "You follow 50 topics" in text_of(reply)
 
 
@@ -286,3 +287,23 @@ def test_an_unexpected_error_is_logged_with_the_chat_and_answered_with_an_apolog
     assert "disk on fire" in caplog.text
     # The next command still works.
     assert isinstance(send(handler, "/help", chat="chat-42"), Help)
+
+
+def test_common_words_alone_are_refused_alike_as_a_topic_and_as_a_question(
+    handler: CommandHandler,
+) -> None:
+    subscribed = send(handler, "/subscribe the of and")
+    asked = send(handler, "/ask the of and")
+    assert isinstance(subscribed, Text) and subscribed.error
+    assert "common words" in subscribed.text
+    assert isinstance(asked, Text) and asked.error
+    assert text_of(send(handler, "/topics")) == messages.NO_TOPICS  # nothing was followed
+
+
+def test_a_common_words_topic_stored_before_the_rule_still_gets_digests(
+    handler: CommandHandler, store: Store
+) -> None:
+    chat = handler.chat("test", "c1")
+    store.subscribe(chat.id, "the of and")
+    digest = digest_of(send(handler, "/digest")).digest
+    assert digest.stories and [s.topic for s in digest.sections] == ["the of and"]

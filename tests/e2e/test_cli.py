@@ -141,6 +141,12 @@ def test_scriptable_digest_search_and_ask_print_what_the_chat_would(env: dict[st
     assert "— Idlib —" in digest.stdout
     since = newsdigest("digest", "--since", "2020-03-09", env=env)
     assert since.stdout.count(" · ") == 2  # 2020-03-09 and 2020-03-10
+    assert "/more" not in since.stdout  # a preview belongs to no chat: nothing to follow up
+    future = newsdigest("digest", "--since", "2999-01-01", env=env)
+    assert future.returncode == 0
+    assert future.stdout.strip() == "No stories since 2999-01-01."
+    none = newsdigest("digest", "--topic", "Atlantis", env=env)
+    assert none.stdout.strip() == "No stories match Atlantis."
     search = newsdigest("search", '"oil prices"', env=env)
     assert 'Stories matching "oil prices":' in search.stdout
     ask = newsdigest("ask", "What did Erdogan say about Idlib?", env=env)

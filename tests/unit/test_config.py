@@ -92,3 +92,20 @@ def test_secrets_come_from_the_environment_and_are_never_shown(
     assert shown["telegram_bot_token"].env == "TELEGRAM_BOT_TOKEN"
     assert shown["slack_app_token"].value == "not set"
     assert shown["summary_sentences"].env == "NEWSDIGEST_SUMMARY_SENTENCES"
+
+
+def test_a_blank_token_counts_as_not_set_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.bootstrap import adapters, bootstrap
+    from bot.core.store import Store
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "   ")
+    settings = load_settings()
+    shown = {s.key: s for s in describe(settings)}
+    assert shown["telegram_bot_token"].value == "not set"
+    assert shown["slack_bot_token"].value == "not set"
+    app = bootstrap(settings, Store.open("sqlite://"))
+    try:
+        assert [a.platform for a in adapters(app)] == ["console"]
+    finally:
+        app.close()

@@ -80,3 +80,16 @@ def test_a_topic_without_words_to_look_for_is_refused(text: str, reason: str) ->
 
 def test_the_topic_text_is_kept_with_its_spacing_tidied() -> None:
     assert parse_topic('  "oil  price"   -OPEC ').text == '"oil price" -OPEC'
+
+
+@pytest.mark.parametrize("typed", ["the of and", "the new", "Idlib OR the", '"of the"'])
+def test_a_topic_of_common_words_alone_is_refused_as_a_question_would_be(typed: str) -> None:
+    with pytest.raises(TopicError, match="common words"):
+        parse_topic(typed)
+
+
+def test_a_common_word_beside_a_content_word_is_kept_and_old_topics_still_parse() -> None:
+    assert parse_topic("the Idlib offensive").alternatives
+    assert parse_topic('"the Hague"').alternatives
+    # Topics stored before the rule keep working for the chats that follow them.
+    assert parse_topic("the of and", common_words=True).alternatives

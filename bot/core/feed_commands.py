@@ -1,0 +1,91 @@
+"""`/feeds`: the feeds the bot polls, as a chat sees and manages them.
+
+The command handler calls these; fetching a new feed is the caller's (`FeedAdder`), since the
+core fetches nothing itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core import messages
+from bot.core.feed_store import CONFIG, Feed
+
+
+class FeedRefused(ValueError):
+    """A feed that cannot be added; the message is the sentence to show."""
+
+
+@dataclass(frozen=True)
+class FeedAdded:
+    """A feed now polled: as stored, with how many entries it had and how many count as new."""
+
+    feed: Feed
+    entries: int
+    new: int
+
+
+# Fetches a URL once and starts polling it; raises FeedRefused.
+FeedAdder = Callable[[str], FeedAdded]
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """How long ago, in the largest whole unit: "just now", "5 min ago", "3 h ago", "2 days ago"."""
+    seconds = (now - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{int(seconds // 86400)} days ago"
+
+
+def until(moment: datetime, now: datetime) -> str:
+    """How long until, as `ago` says it: "in 5 min", "now"."""
+    seconds = (moment - now).total_seconds()
+    if seconds < 60:
+        return "now"
+    if seconds < 3600:
+        return f"in {int(seconds // 60)} min"
+    if seconds < 86400:
+        return f"in {int(seconds // 3600)} h"
+    return f"in {int(seconds // 86400)} days"
+
+
+def feed_state(feed: Feed, now: datetime) -> str:
+    """One line on how a feed is doing: its stories and last poll, or its error."""
+    stories = f"{feed.entries} {'story' if feed.entries == 1 else 'stories'}"
+    if feed.failures and feed.last_error:
+        retry = f", next try {until(feed.next_poll_at, now)}" if feed.next_poll_at else ""
+        failing = f"failing ({feed.failures} in a row{retry}): {messages.echo(feed.last_error)}"
+        return f"{stories}; {failing}"
+    if feed.succeeded_at is None:
+        return f"{stories}; not polled yet"
+    return f"{stories}; polled {ago(feed.succeeded_at, now)}"
+
+
+def feed_list(feeds: Sequence[Feed], now: datetime) -> str:
+    """The numbered list `/feeds` shows."""
+    if not feeds:
+        return messages.NO_FEEDS
+    lines = [messages.FEEDS_HEADER.format(count=len(feeds))]
+    for number, feed in enumerate(feeds, start=1):
+        listed = " (from the settings)" if feed.origin == CONFIG else ""
+        lines.append(f"{number}. {feed.name} — {feed.url}{listed}")
+        lines.append(f"   {feed_state(feed, now)}")
+    return "\n".join(lines)
+
+
+def find_feed(feeds: Sequence[Feed], what: str) -> Feed | None:
+    """The feed a user named by its number in `/feeds`, its URL or its name."""
+    if what.isdecimal() and len(what) < 6:
+        number = int(what)
+        return feeds[number - 1] if 1 <= number <= len(feeds) else None
+    wanted = what.strip().rstrip("/").lower()
+    for feed in feeds:
+        if wanted in (feed.url.rstrip("/").lower(), feed.name.lower()):
+            return feed
+    return None

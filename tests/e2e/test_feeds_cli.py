@@ -1,0 +1,132 @@
+"""`newsdigest feeds …` as a user runs it, against feeds on a loopback server: add, list,
+a digest with the new stories and their links, OPML in and out, remove, and the refusals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_cli import env, newsdigest
+from tests.sources.server import LoopbackServer, Reply
+
+__all__ = ["env"]
+
+ARTICLE = "The harbour council approved the sea wall plan after a long debate on Thursday. " * 4
+
+
+def rss(title: str, *stories: tuple[str, str]) -> bytes:
+    items = "".join(
+        f"<item><title>{headline}</title><link>{link}</link><guid>{link}</guid>"
+        f"<pubDate>Mon, 02 Mar 2026 08:00:00 GMT</pubDate>"
+        f"<description>{headline}. {ARTICLE}</description></item>"
+        for headline, link in stories
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+        f"{items}</channel></rss>"
+    ).encode()
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    with LoopbackServer() as running:
+        running.routes["/courier.xml"] = Reply(
+            200,
+            {"Content-Type": "application/rss+xml"},
+            rss(
+                "Kellshore Courier",
+                ("Sea wall approved", "https://courier.example/sea-wall"),
+                ("Ferry fares frozen", "https://courier.example/ferry"),
+            ),
+        )
+        running.routes["/gazette.xml"] = Reply(
+            200, {}, rss("Gazette", ("Library reopens", "https://gazette.example/library"))
+        )
+        running.routes["/page"] = Reply(200, {"Content-Type": "text/html"}, b"<html>Hi</html>")
+        yield running
+
+
+@pytest.fixture
+def feeds_env(env: dict[str, str]) -> dict[str, str]:
+    return {**env, "NEWSDIGEST_ALLOW_PRIVATE_FEEDS": "1", "NEWSDIGEST_SOURCE_DIR": "none"}
+
+
+def test_a_feed_added_from_the_command_line_brings_its_stories_with_links(
+    feeds_env: dict[str, str], server: LoopbackServer
+) -> None:
+    url = server.url("/courier.xml")
+    added = newsdigest("feeds", "add", url, env=feeds_env)
+    assert added.returncode == 0, added.stderr
+    assert f"Now polling Kellshore Courier ({url}): 2 entries" in added.stdout
+
+    listed = json.loads(newsdigest("feeds", "list", "--json", env=feeds_env).stdout)
+    assert [(f["number"], f["name"], f["url"], f["stories"]) for f in listed] == [
+        (1, "Kellshore Courier", url, 2)
+    ]
+    assert listed[0]["last_error"] is None and listed[0]["origin"] == "cli"
+
+    digest = newsdigest("digest", env=feeds_env)
+    assert "Sea wall approved" in digest.stdout
+    assert "https://courier.example/sea-wall" in digest.stdout
+
+    again = newsdigest("feeds", "add", url, env=feeds_env)
+    assert again.returncode == 1
+    assert "Kellshore Courier is polled already" in again.stderr
+
+
+def test_what_is_not_a_feed_is_refused_with_a_sentence_and_exit_1(
+    env: dict[str, str], feeds_env: dict[str, str], server: LoopbackServer
+) -> None:
+    page = newsdigest("feeds", "add", server.url("/page"), env=feeds_env)
+    assert page.returncode == 1
+    assert "Cannot add that feed: not a feed:" in page.stderr and "Traceback" not in page.stderr
+    private = newsdigest("feeds", "add", server.url("/courier.xml"), env=env)
+    assert private.returncode == 1
+    assert "private or local addresses" in private.stderr
+    assert "NEWSDIGEST_ALLOW_PRIVATE_FEEDS" in private.stderr
+    scheme = newsdigest("feeds", "add", "file:///etc/passwd", env=feeds_env)
+    assert scheme.returncode == 1 and "http:// or https://" in scheme.stderr
+    assert json.loads(newsdigest("feeds", "list", "--json", env=feeds_env).stdout) == []
+
+
+def test_opml_in_poll_then_out_and_remove(
+    feeds_env: dict[str, str], server: LoopbackServer, tmp_path: Path
+) -> None:
+    opml = tmp_path / "reader.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head><body>'
+        '<outline text="News">'
+        f'<outline text="Courier" type="rss" xmlUrl="{server.url("/courier.xml")}"/>'
+        f'<outline text="Gazette" type="rss" xmlUrl="{server.url("/gazette.xml")}"/>'
+        f'<outline text="Broken" type="rss" xmlUrl="{server.url("/page")}"/>'
+        "</outline></body></opml>"
+    )
+    imported = newsdigest("feeds", "import", str(opml), env=feeds_env)
+    assert imported.returncode == 0, imported.stderr
+    assert "Imported 3 feeds from reader.opml" in imported.stdout
+
+    polled = newsdigest("feeds", "poll", env=feeds_env)
+    assert "3 feeds polled (0 unchanged, 1 failed): 3 new stories" in polled.stdout
+    assert "Broken" in polled.stderr and "not a feed" in polled.stderr
+    status = newsdigest("status", env=feeds_env)
+    assert "feeds: 3 (1 failing)" in status.stdout
+
+    exported = newsdigest("feeds", "export", env=feeds_env)
+    assert exported.stdout.count("<outline") == 3
+    assert server.url("/gazette.xml") in exported.stdout
+
+    removed = newsdigest("feeds", "remove", "2", env=feeds_env)
+    assert removed.returncode == 0 and "Stopped polling Gazette" in removed.stdout
+    missing = newsdigest("feeds", "remove", "7", env=feeds_env)
+    assert missing.returncode == 1 and "There is no feed 7" in missing.stderr
+    names = [
+        f["name"] for f in json.loads(newsdigest("feeds", "list", "--json", env=feeds_env).stdout)
+    ]
+    assert names == ["Kellshore Courier", "Broken"]
+    bad = tmp_path / "not.opml"
+    bad.write_text("this is not OPML")
+    refused = newsdigest("feeds", "import", str(bad), env=feeds_env)
+    assert refused.returncode == 1 and "Cannot import" in refused.stderr
