@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from bot.config import Settings, load_settings
 from bot.core import messages
 from bot.core.commands import CommandHandler, Options
 from bot.core.feed_commands import FeedAdded, FeedRefused
-from bot.core.feed_store import CHAT
+from bot.core.feed_store import CHAT, Feed
 from bot.core.ingest import IngestReport, Progress, ingest
 from bot.core.store import Store
 from bot.sources.errors import FeedError
@@ -24,6 +25,7 @@ from bot.sources.poller import (
     PollSettings,
     add_feed,
     poll_due,
+    poll_feeds,
     sync_listed_feeds,
 )
 
@@ -50,6 +52,10 @@ class App:
     def poll_feeds(self) -> PollReport:
         """Poll the feeds that are due, storing and summarising what they bring."""
         return poll_due(self.store, poll_settings(self.settings))
+
+    def poll_listed(self, feeds: Sequence[Feed]) -> PollReport:
+        """Poll these feeds now, due or not."""
+        return asyncio.run(poll_feeds(self.store, feeds, poll_settings(self.settings)))
 
     def add_feed(self, url: str, *, origin: str = CHAT) -> FeedAdded:
         """Fetch `url` once and poll it from now on; FeedRefused with the sentence to show."""

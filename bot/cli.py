@@ -32,7 +32,7 @@ from bot.core.database import DatabaseUnavailable
 from bot.core.documents import DocumentError, read_file
 from bot.core.ingest import IngestReport, Progress
 from bot.core.replies import DigestReply, Reply
-from bot.feeds_cli import feeds_cli
+from bot.feeds_cli import feeds_cli, ingest_feeds, is_feed_source
 
 # Below this many files a progress bar is only flicker.
 PROGRESS_FROM = 20
@@ -90,19 +90,32 @@ def _print_report(report: IngestReport) -> None:
 
 @cli.command("ingest")
 def ingest_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders of news documents.")],
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="Files or folders of news documents, feed URLs, OPML files."),
+    ],
 ) -> None:
-    """Read news documents into the store and summarise the new ones.
+    """Read news documents into the store and summarise the new ones; poll the feeds given
+    (by URL, or listed in an OPML file) now, and from now on.
 
     Exits 1 when nothing could be stored: every file given was rejected."""
+    feeds = [source for source in sources if is_feed_source(source)]
+    paths = [Path(source) for source in sources if not is_feed_source(source)]
     app = bootstrap(_settings())
     try:
-        with _progress("Ingesting") as progress:
-            report = app.ingest(paths, progress)
-        _print_report(report)
+        failed_feeds = stored = 0
+        if feeds:
+            stored, failed_feeds = ingest_feeds(app, feeds)
+        if paths or not feeds:
+            with _progress("Ingesting") as progress:
+                report = app.ingest(paths, progress)
+            _print_report(report)
+            files_failed = report.nothing_stored
+        else:
+            files_failed = False
     finally:
         app.close()
-    if report.nothing_stored:
+    if files_failed or (feeds and not paths and failed_feeds == len(feeds) and not stored):
         raise typer.Exit(1)
 
 

@@ -186,3 +186,61 @@ def poll_command() -> None:
     for feed, reason in report.failed:
         err.print(Text.assemble(("failed", "red"), f" {feed.name} ({feed.url}): {reason}"))
     out.print(report.line(), highlight=False)
+
+
+def is_feed_source(source: str) -> bool:
+    """Whether `newsdigest ingest` reads this argument as feeds (a URL, an OPML file)."""
+    return source.lower().startswith(("http://", "https://")) or source.lower().endswith(".opml")
+
+
+def ingest_feeds(app: App, sources: list[str]) -> tuple[int, int]:
+    """Poll, now, the feeds at these URLs and those the OPML files list, adding the ones not
+    polled yet. Prints a line per URL or file; returns (stories stored, sources that failed).
+    """
+    stored = failed = 0
+    for source in sources:
+        if source.lower().startswith(("http://", "https://")):
+            label, feeds = source, _known(app, source)
+            if feeds is None:
+                try:
+                    added = app.add_feed(source, origin=CLI)
+                except FeedRefused as error:
+                    err.print(Text.assemble(("rejected", "red"), f" {source}: {error}"))
+                    failed += 1
+                    continue
+                out.print(f"{added.feed.name}: {added.entries} new stories", highlight=False)
+                stored += added.entries
+                continue
+        else:
+            label, feeds = Path(source).name, _imported(app, source)
+            if feeds is None:
+                failed += 1
+                continue
+        report = app.poll_listed(feeds)
+        for feed, reason in report.failed:
+            err.print(Text.assemble(("failed", "red"), f" {feed.name} ({feed.url}): {reason}"))
+        out.print(f"{label}: {report.line()}", highlight=False)
+        stored += len(report.new) + len(report.updated)
+        if feeds and len(report.failed) == len(feeds):
+            failed += 1
+    return stored, failed
+
+
+def _known(app: App, url: str) -> list[Feed] | None:
+    known = app.store.feed_by_url(url) or app.store.feed_by_url(normalise_link(url))
+    return [known] if known else None
+
+
+def _imported(app: App, source: str) -> list[Feed] | None:
+    """The feeds an OPML file lists, added where new; None (said why) when it is unreadable."""
+    try:
+        refs = read_opml(Path(source).read_bytes())
+    except (OSError, FeedError) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        err.print(Text.assemble(("rejected", "red"), f" {source}: {reason}"))
+        return None
+    moment = now()
+    for ref in refs:
+        app.store.add_feed(ref.url, ref.title or ref.url, origin=CLI, added_at=moment)
+    by_url = {feed.url: feed for feed in app.store.feeds()}
+    return [by_url[ref.url] for ref in refs if ref.url in by_url]

@@ -130,3 +130,23 @@ def test_opml_in_poll_then_out_and_remove(
     bad.write_text("this is not OPML")
     refused = newsdigest("feeds", "import", str(bad), env=feeds_env)
     assert refused.returncode == 1 and "Cannot import" in refused.stderr
+
+
+def test_ingest_takes_feed_urls_and_opml_files_beside_folders(
+    feeds_env: dict[str, str], server: LoopbackServer, tmp_path: Path
+) -> None:
+    opml = tmp_path / "reader.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        f'<outline text="Gazette" type="rss" xmlUrl="{server.url("/gazette.xml")}"/>'
+        "</body></opml>"
+    )
+    result = newsdigest("ingest", server.url("/courier.xml"), str(opml), "seeds", env=feeds_env)
+    assert result.returncode == 0, result.stderr
+    assert "Kellshore Courier: 2 new stories" in result.stdout
+    assert "reader.opml: 1 feeds polled (0 unchanged, 0 failed): 1 new stories" in result.stdout
+    assert " new, 0 unchanged" in result.stdout  # the seeds folder, as before
+    again = newsdigest("ingest", server.url("/courier.xml"), env=feeds_env)
+    assert again.returncode == 0 and "0 new stories" in again.stdout
+    broken = newsdigest("ingest", server.url("/page"), env=feeds_env)
+    assert broken.returncode == 1 and "not a feed" in broken.stderr
