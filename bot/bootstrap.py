@@ -47,6 +47,7 @@ class App:
             method=self.settings.summarizer,
             sentences=self.settings.summary_sentences,
             progress=progress,
+            follow_outside_links=self.settings.follow_outside_links,
         )
 
     def poll_feeds(self) -> PollReport:

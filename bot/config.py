@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     source_dir: Path = Path("seeds")
     ingest_interval_minutes: int = Field(default=5, ge=1, le=24 * 60)
     max_file_bytes: int = Field(default=2_000_000, ge=1)
+    # A link in the source folder to a file outside it is refused (and reported) unless set.
+    follow_outside_links: bool = False
     summarizer: str = summarizers.DEFAULT
     summary_sentences: int = Field(default=3, ge=1, le=10)
     timezone: str = "UTC"

@@ -80,7 +80,7 @@ class IngestJob:
         for problem in sorted(rejected - self._reported, key=lambda p: p.name):
             log.warning("rejected %s: %s", problem.name, problem.reason)
         self._reported = rejected
-        if report.new:
+        if report.new or report.updated:
             log.info("ingest of %s: %s", folder, report.line())
 
 

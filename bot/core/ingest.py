@@ -161,7 +161,10 @@ def _link_problem(path: Path, root: Path, *, follow_outside_links: bool) -> str 
             return "a link that leads round in a circle, to no file"
         return _cannot_read(error)
     if not follow_outside_links and not path.resolve().is_relative_to(root):
-        return f"a link to {target}, outside the folder; such links are not followed"
+        return (
+            f"a link to {target}, outside the folder; such links are not followed "
+            "(set NEWSDIGEST_FOLLOW_OUTSIDE_LINKS=1 to follow them)"
+        )
     return None
 
 
