@@ -14,7 +14,7 @@ from rich.text import Text
 
 from bot.bootstrap import App, bootstrap
 from bot.core import messages
-from bot.core.feed_commands import FeedRefused, feed_state, find_feed
+from bot.core.feed_commands import FeedRefused, added_text, feed_state, find_feed
 from bot.core.feed_store import CLI, CONFIG, Feed
 from bot.core.store import now
 from bot.sources.errors import FeedError
@@ -97,13 +97,7 @@ def add_command(
         raise _fail(str(error)) from None
     finally:
         app.close()
-    feed = added.feed
-    out.print(
-        messages.FEED_ADDED.format(
-            name=feed.name, url=feed.url, entries=added.entries, new=added.new
-        ),
-        highlight=False,
-    )
+    out.print(added_text(added), highlight=False)
 
 
 @feeds_cli.command("remove")

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.core import messages
 from bot.core.answers import answer, search
 from bot.core.digest import Digest, Story, arrange, pick
-from bot.core.feed_commands import FeedAdder, FeedRefused, feed_list, find_feed
+from bot.core.feed_commands import FeedAdder, FeedRefused, added_text, feed_list, find_feed
 from bot.core.feed_store import CONFIG
 from bot.core.models import TOPIC_CHARS
 from bot.core.replies import (
@@ -320,14 +320,7 @@ class CommandHandler:
                 added = self.add_feed(rest)
             except FeedRefused as error:
                 raise UserError(str(error)) from None
-            return Text(
-                messages.FEED_ADDED.format(
-                    name=added.feed.name,
-                    url=added.feed.url,
-                    entries=added.entries,
-                    new=added.new,
-                )
-            )
+            return Text(added_text(added))
         found = find_feed(self.store.feeds(), rest)
         if found is None:
             raise UserError(messages.FEED_NOT_FOUND.format(what=messages.echo(rest)))

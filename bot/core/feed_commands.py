@@ -31,28 +31,35 @@ class FeedAdded:
 FeedAdder = Callable[[str], FeedAdded]
 
 
-def ago(moment: datetime, now: datetime) -> str:
-    """How long ago, in the largest whole unit: "just now", "5 min ago", "3 h ago", "2 days ago"."""
-    seconds = (now - moment).total_seconds()
+def _span(seconds: float) -> str | None:
+    """A span of time in its largest whole unit ("5 min", "3 h", "2 days"); None under a minute."""
     if seconds < 60:
-        return "just now"
+        return None
     if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
+        return f"{int(seconds // 60)} min"
     if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
-    return f"{int(seconds // 86400)} days ago"
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} days"
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """How long ago: "just now", "5 min ago", "3 h ago", "2 days ago"."""
+    span = _span((now - moment).total_seconds())
+    return f"{span} ago" if span else "just now"
 
 
 def until(moment: datetime, now: datetime) -> str:
-    """How long until, as `ago` says it: "in 5 min", "now"."""
-    seconds = (moment - now).total_seconds()
-    if seconds < 60:
-        return "now"
-    if seconds < 3600:
-        return f"in {int(seconds // 60)} min"
-    if seconds < 86400:
-        return f"in {int(seconds // 3600)} h"
-    return f"in {int(seconds // 86400)} days"
+    """How long until: "now", "in 5 min"."""
+    span = _span((moment - now).total_seconds())
+    return f"in {span}" if span else "now"
+
+
+def added_text(added: FeedAdded) -> str:
+    """What a user reads once a feed is added."""
+    feed = added.feed
+    return messages.FEED_ADDED.format(
+        name=feed.name, url=feed.url, entries=added.entries, new=added.new
+    )
 
 
 def feed_state(feed: Feed, now: datetime) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, or_, select
@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core.models import FeedEntryRow, FeedRow
+from bot.core.timestamps import as_utc
 
 CONFIG, CHAT, CLI = "config", "chat", "cli"
 
@@ -38,13 +39,6 @@ class Feed:
     entries: int
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    # SQLite hands datetimes back without their zone; everything stored is UTC.
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
 def _feed(row: FeedRow) -> Feed:
     return Feed(
         id=row.id,
@@ -52,12 +46,12 @@ def _feed(row: FeedRow) -> Feed:
         name=row.name,
         interval_minutes=row.interval_minutes,
         origin=row.origin,
-        added_at=_utc(row.added_at) or row.added_at,
+        added_at=as_utc(row.added_at),
         etag=row.etag,
         last_modified=row.last_modified,
-        polled_at=_utc(row.polled_at),
-        succeeded_at=_utc(row.succeeded_at),
-        next_poll_at=_utc(row.next_poll_at),
+        polled_at=as_utc(row.polled_at),
+        succeeded_at=as_utc(row.succeeded_at),
+        next_poll_at=as_utc(row.next_poll_at),
         failures=row.failures,
         last_error=row.last_error,
         entries=row.entries,

@@ -1,0 +1,204 @@
+"""The documents the bot has read, the files it read them from and the summaries made of
+them: the part of the store that reads and writes the `documents`, `source_files` and
+`summaries` tables (`Store` inherits it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy import update as sqlalchemy_update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.core.documents import Document
+from bot.core.models import DeliveryRow, DigestItemRow, DocumentRow, SourceFileRow, SummaryRow
+from bot.core.timestamps import as_utc, now
+
+Sentences = tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document as stored, with its sentences split per paragraph."""
+
+    id: str
+    published: date
+    headline: str
+    paragraphs: tuple[str, ...]
+    headings: tuple[str, ...]
+    sentences: Sentences
+    source: str
+    ingested_at: datetime
+    author: str = ""
+    outlet: str = ""
+
+
+def _document(row: DocumentRow) -> StoredDocument:
+    return StoredDocument(
+        id=row.id,
+        published=row.published,
+        headline=row.headline,
+        paragraphs=tuple(row.body.split("\n\n")),
+        headings=tuple(row.headings),
+        sentences=tuple(tuple(p) for p in row.sentences),
+        source=row.source,
+        ingested_at=as_utc(row.ingested_at),
+        author=row.author or "",
+        outlet=row.outlet or "",
+    )
+
+
+class DocumentRecords:
+    """Documents, their source files and their summaries. Mixed into `Store`, whose
+    transactions it uses."""
+
+    _transaction: Callable[[], AbstractContextManager[Session]]
+    _add_new: Callable[[Sequence[Any], Callable[[], bool]], bool]
+
+    def add_document(
+        self, document: Document, sentences: Sentences, ingested_at: datetime | None = None
+    ) -> bool:
+        """Store a document; False when a document with the same content is already stored."""
+        row = self._document_row(document, sentences, ingested_at or now())
+        return self._add_new([row], lambda: self.get_document(document.doc_id) is not None)
+
+    def replace_document(self, previous: str, document: Document, sentences: Sentences) -> bool:
+        """Put `document` in the place of `previous`, the document its file held before the
+        file was edited; False, changing nothing, when `previous` is gone, another file holds
+        it too, or `document` is stored already as it is.
+
+        The id follows the content, so that copies of the new text elsewhere stay one
+        document; the deliveries and digests of `previous` follow the id, so a chat that had
+        the story does not get it again. Its summaries go: they summarised the old text (or
+        were titled with the old headline).
+        """
+        holders = (
+            select(func.count())
+            .select_from(SourceFileRow)
+            .where(SourceFileRow.document_id == previous)
+        )
+        try:
+            with self._transaction() as session:
+                old = session.get(DocumentRow, previous)
+                if old is None or (session.scalar(holders) or 0) > 1:
+                    return False
+                if previous == document.doc_id:
+                    # The same text under another date or other headings.
+                    new = (document.published, document.headline[:300], list(document.headings))
+                    if (old.published, old.headline, old.headings) == new:
+                        return False
+                    old.published, old.headline, old.headings = new
+                    session.execute(delete(SummaryRow).where(SummaryRow.document_id == previous))
+                    return True
+                if session.get(DocumentRow, document.doc_id) is not None:
+                    return False
+                session.add(self._document_row(document, sentences, now()))
+                session.flush()
+                for table in (DeliveryRow, DigestItemRow, SourceFileRow):
+                    session.execute(
+                        sqlalchemy_update(table)
+                        .where(table.document_id == previous)
+                        .values(document_id=document.doc_id)
+                    )
+                session.execute(delete(DocumentRow).where(DocumentRow.id == previous))
+        except IntegrityError:
+            # Another writer stored this content first.
+            if self.get_document(document.doc_id) is None:
+                raise
+            return False
+        return True
+
+    @staticmethod
+    def _document_row(
+        document: Document, sentences: Sentences, ingested_at: datetime
+    ) -> DocumentRow:
+        return DocumentRow(
+            id=document.doc_id,
+            published=document.published,
+            headline=document.headline[:300],
+            body=document.text,
+            headings=list(document.headings),
+            sentences=[list(p) for p in sentences],
+            source=document.source[:2000],
+            ingested_at=ingested_at,
+            author=document.author[:300] or None,
+            outlet=document.outlet[:300] or None,
+        )
+
+    def get_documents(self, doc_ids: Sequence[str]) -> dict[str, StoredDocument]:
+        """The stored documents among `doc_ids`, by id, in one query."""
+        query = select(DocumentRow).where(DocumentRow.id.in_(list(doc_ids)))
+        with self._transaction() as session:
+            return {row.id: _document(row) for row in session.scalars(query)}
+
+    def get_document(self, doc_id: str) -> StoredDocument | None:
+        with self._transaction() as session:
+            row = session.get(DocumentRow, doc_id)
+            return _document(row) if row else None
+
+    def documents(
+        self,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+        new_to_chat: int | None = None,
+    ) -> list[StoredDocument]:
+        """Stored documents, newest first (by publication date, then ingestion); ingested
+        after `since`, and with `new_to_chat` only those that chat has not had."""
+        query = select(DocumentRow).order_by(
+            DocumentRow.published.desc(), DocumentRow.ingested_at.desc(), DocumentRow.id
+        )
+        if since is not None:
+            query = query.where(DocumentRow.ingested_at > since)
+        if new_to_chat is not None:
+            had = select(DeliveryRow.document_id).where(DeliveryRow.chat_id == new_to_chat)
+            query = query.where(DocumentRow.id.not_in(had))
+        if limit is not None:
+            query = query.limit(limit)
+        with self._transaction() as session:
+            return [_document(row) for row in session.scalars(query)]
+
+    def count_documents(self) -> int:
+        with self._transaction() as session:
+            return session.scalar(select(func.count()).select_from(DocumentRow)) or 0
+
+    # Source files
+
+    def file_unchanged(self, path: str, size: int, mtime_ns: int) -> bool:
+        """True when `path` was read before with this size and modification time."""
+        with self._transaction() as session:
+            row = session.get(SourceFileRow, path)
+            return row is not None and row.size == size and row.mtime_ns == mtime_ns
+
+    def file_document(self, path: str) -> str | None:
+        """The id of the document `path` held when it was last read, if it was."""
+        with self._transaction() as session:
+            row = session.get(SourceFileRow, path)
+            return row.document_id if row else None
+
+    def remember_file(self, path: str, size: int, mtime_ns: int, doc_id: str) -> None:
+        """Record that `path`, as it is now, holds the document `doc_id`."""
+        with self._transaction() as session:
+            session.merge(
+                SourceFileRow(path=path, size=size, mtime_ns=mtime_ns, document_id=doc_id)
+            )
+
+    # Summaries
+
+    def summary(self, doc_id: str, method: str, count: int) -> tuple[str, ...] | None:
+        """The cached summary, or None when it has not been computed."""
+        with self._transaction() as session:
+            row = session.get(SummaryRow, (doc_id, method, count))
+            return tuple(row.sentences) if row else None
+
+    def save_summary(self, doc_id: str, method: str, count: int, sentences: Sequence[str]) -> None:
+        """Cache a summary; a concurrent writer of the same summary is harmless."""
+        row = SummaryRow(
+            document_id=doc_id, method=method, sentences_count=count, sentences=list(sentences)
+        )
+        self._add_new([row], lambda: self.summary(doc_id, method, count) is not None)
