@@ -174,3 +174,40 @@ def test_a_removed_feed_is_no_longer_due_and_its_stories_stay(
     assert len(store.documents()) == 1
     assert add(store, server.url("/feed")).entries == 0
     assert store.add_feed(server.url("/feed"), "again", origin=CHAT, added_at=T0) is None
+
+
+def test_the_scheduled_job_polls_only_the_feeds_that_are_due(
+    store: Store, server: LoopbackServer
+) -> None:
+    from bot.bootstrap import bootstrap
+    from bot.config import load_settings
+    from bot.scheduler import FEED_JOB, DigestPlanner, FeedPollJob, make_scheduler
+
+    app = bootstrap(load_settings(allow_private_feeds=True, summarizer="lead"), store)
+    server.routes["/due"] = Reply(200, {}, rss(item(1)))
+    server.routes["/later"] = Reply(200, {}, rss(item(2), title="Later"))
+    due = add(store, server.url("/due"))
+    later = add(store, server.url("/later"))
+    store.feed_polled(
+        later.id,
+        polled_at=T0,
+        next_poll_at=datetime.now(UTC) + timedelta(hours=1),
+        etag=None,
+        last_modified=None,
+    )
+    FeedPollJob(app)()
+    assert [seen.path for seen in server.requests] == ["/due"]
+    [story] = store.documents()
+    assert story.headline == "Bridge 1 approved"
+    assert store.summary(story.id, "lead", 3), "new stories are summarised as they arrive"
+    polled = store.get_feed(due.id)
+    assert polled is not None and polled.next_poll_at is not None
+
+    scheduler = make_scheduler(store, "UTC")
+    scheduler.start(paused=True)
+    try:
+        DigestPlanner(scheduler, app, {}).add_feed_job()
+        job = scheduler.get_job(FEED_JOB)
+        assert job is not None and job.trigger.interval == timedelta(minutes=1)
+    finally:
+        scheduler.shutdown(wait=False)
