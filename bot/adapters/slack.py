@@ -78,9 +78,16 @@ def split_chat_id(chat: str) -> tuple[str, str]:
 
 
 def core_text(arguments: str) -> str:
-    """`/news <sub> <args>` as the core's `/<sub> <args>`; `/news` alone asks for help."""
-    text = arguments.strip().lstrip("/").translate(_QUOTES)
+    """`/news <sub> <args>` as the core's `/<sub> <args>`; `/news` alone asks for help.
+
+    A link Slack marked up (`<https://…|label>`) is its address: `/news feeds add` needs it."""
+    text = _LINK.sub(_address, arguments).strip().lstrip("/").translate(_QUOTES)
     return f"/{text}" if text else "/help"
+
+
+def _address(link: re.Match[str]) -> str:
+    target, label = link[1], link[2]
+    return target if target.startswith(("http://", "https://")) else (label or target)
 
 
 def plain_text(text: str) -> str:

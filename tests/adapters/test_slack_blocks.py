@@ -220,3 +220,10 @@ def test_clipping_never_cuts_a_link_in_two() -> None:
     clipped = clip(text, 80)
     assert clipped == "Tea rose.…"
     assert links(clipped) == []
+
+
+def test_a_link_slack_marked_up_in_a_command_is_its_address() -> None:
+    url = "https://courier.example/rss.xml"
+    assert core_text(f"feeds add <{url}|courier.example/rss.xml>") == f"/feeds add {url}"
+    assert core_text(f"feeds add <{url}>") == f"/feeds add {url}"
+    assert core_text(f"feeds add {url}") == f"/feeds add {url}"
