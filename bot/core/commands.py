@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 MAX_TOPICS = 50
 SEARCH_RESULTS = 5
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n")
 
 # (usage, what it does), in the order /help lists them.
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -165,7 +166,8 @@ class CommandHandler:
     def handle(self, message: Message) -> Reply:
         """The reply to one message. Never raises: a user's mistake gets a one-line hint,
         anything unexpected is logged with the chat and answered with an apology."""
-        name, argument = split_command(message.text)
+        # Control characters mean nothing in a command, and PostgreSQL stores no NUL.
+        name, argument = split_command(message.text.translate(_CONTROLS))
         try:
             chat = self.chat(message.platform, message.chat_id)
             if not chat.active:
@@ -258,6 +260,8 @@ class CommandHandler:
                 raise UserError(messages.NO_DIGEST_YET)
             digest_id = last.id
         items = self.store.digest_items(digest_id)
+        if not items:  # a digest that is gone, or one that had no stories
+            raise UserError(messages.NO_DIGEST_YET)
         number = _whole_number(argument)
         if number is None or not 1 <= number <= len(items):
             raise UserError(messages.BAD_STORY_NUMBER.format(count=len(items)))
