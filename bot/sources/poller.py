@@ -38,6 +38,7 @@ FEEDS_AT_ONCE = 20
 FIRST_POLL_NEW = 3
 # Stored but never new: the ingestion time given to a new feed's older entries.
 BACKLOG = datetime(1970, 1, 1, tzinfo=UTC)
+_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n")
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,14 @@ async def poll_feeds(
                 log.exception("polling %s failed", feed.url)
                 await asyncio.to_thread(_failed, store, feed, error, moment, report)
                 return
-            stored = await asyncio.to_thread(_polled, store, feed, poll, moment, settings, report)
+            try:
+                stored = await asyncio.to_thread(
+                    _polled, store, feed, poll, moment, settings, report
+                )
+            except Exception as error:  # e.g. the database refused an entry
+                log.exception("storing the entries of %s failed", feed.url)
+                await asyncio.to_thread(_failed, store, feed, error, moment, report)
+                return
             fresh.extend(stored)
 
     if client is not None:
@@ -245,9 +253,11 @@ def article_document(article: Article, outlet: str) -> Document | None:
     """A feed entry as a stored story: its title is the headline (else one is derived from the
     text), its link is the source, its publication day is the date. None when there is no
     text to summarise."""
-    paragraphs = [" ".join(p.split()) for p in article.text.split("\n\n")]
+    # NUL and other control characters: JSON Feed allows them, PostgreSQL stores no NUL.
+    text = article.text.translate(_CONTROLS)
+    paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
     paragraphs = [p for p in paragraphs if p]
-    title = article.title.strip()
+    title = " ".join(article.title.translate(_CONTROLS).split())
     if paragraphs and title and paragraphs[0].rstrip(".") == title.rstrip("."):
         paragraphs = paragraphs[1:]  # an extracted page repeats the headline
     if not paragraphs:
@@ -262,7 +272,7 @@ def article_document(article: Article, outlet: str) -> Document | None:
         headline=title or derive_headline(blocks),
         paragraphs=tuple(paragraphs),
         source=article.link or outlet,
-        author=article.author,
+        author=article.author.translate(_CONTROLS),
         outlet=outlet,
     )
 

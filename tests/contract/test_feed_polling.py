@@ -211,3 +211,19 @@ def test_the_scheduled_job_polls_only_the_feeds_that_are_due(
         assert job is not None and job.trigger.interval == timedelta(minutes=1)
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_control_characters_in_a_json_feed_are_dropped_and_the_story_stored(
+    store: Store, server: LoopbackServer
+) -> None:
+    server.routes["/feed.json"] = Reply(
+        200,
+        {"Content-Type": "application/feed+json"},
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [{"id": "1",'
+        b' "title": "Bridge\\u0000 approved", "content_text": "The council\\u0000 met today and'
+        b' agreed the plan for the new bridge after a long debate."}]}',
+    )
+    report = poll(store, add(store, server.url("/feed.json")))
+    assert report.failed == [] and len(report.new) == 1
+    [story] = store.documents()
+    assert story.headline == "Bridge approved" and "\x00" not in story.paragraphs[0]
