@@ -1,4 +1,5 @@
-"""The database tables (SQLAlchemy 2). Only `bot.core.store` reads and writes them.
+"""The database tables (SQLAlchemy 2). Only the store (`bot.core.store` and the record modules
+it is made of) reads and writes them.
 
 Schema changes go through Alembic migrations in `bot/migrations/`.
 """
