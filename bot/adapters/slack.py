@@ -5,15 +5,14 @@ thread of a digest, or an @mention there, becomes a question about that digest; 
 becomes `/more <n>`. The core's replies come back as Block Kit (`slack_blocks`).
 
 A Slack chat id is `<team id>:<channel id>` (e.g. `T0123:C0456`), so that one database can
-serve many workspaces and a scheduled digest knows which workspace's token to use. A user's
-own chat is their direct-message channel with the bot; the Home tab shows its settings.
+serve many workspaces and a scheduled digest knows which workspace's token to use (ids and
+text are read in `slack_text`). A user's own chat is their direct-message channel with the
+bot; the Home tab shows its settings.
 """
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -41,6 +40,7 @@ from bot.adapters.slack_blocks import (
     render,
 )
 from bot.adapters.slack_config import EVENTS_PATH, SlackConfig, bolt_app
+from bot.adapters.slack_text import chat_id, core_text, plain_text, split_chat_id
 from bot.core import messages
 from bot.core.commands import CommandHandler, Message
 from bot.core.delivery import ChatUnreachable
@@ -59,42 +59,6 @@ POLL_SECONDS = 0.1
 _NOT_IN_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived"}
 # ... or that the workspace removed the app: trying again would not help either.
 _UNREACHABLE = _NOT_IN_CHANNEL | {"account_inactive", "token_revoked"}
-_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
-_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"'})
-
-
-def chat_id(team_id: str, channel_id: str) -> str:
-    """The core's chat id of a Slack channel: `<team id>:<channel id>`."""
-    return f"{team_id}:{channel_id}"
-
-
-def split_chat_id(chat: str) -> tuple[str, str]:
-    """(team id, channel id) of a chat id; ValueError when it is not a Slack one."""
-    team, sep, channel = chat.partition(":")
-    if not sep or not team or not channel:
-        raise ValueError(f"not a Slack chat id (team:channel): {chat!r}")
-    return team, channel
-
-
-def core_text(arguments: str) -> str:
-    """`/news <sub> <args>` as the core's `/<sub> <args>`; `/news` alone asks for help.
-
-    A link Slack marked up (`<https://…|label>`) is its address: `/news feeds add` needs it."""
-    text = _LINK.sub(_address, arguments).strip().lstrip("/").translate(_QUOTES)
-    return f"/{text}" if text else "/help"
-
-
-def _address(link: re.Match[str]) -> str:
-    target, label = link[1], link[2]
-    return target if target.startswith(("http://", "https://")) else (label or target)
-
-
-def plain_text(text: str) -> str:
-    """A message as the user typed it: mentions dropped, links and escapes undone."""
-    text = _MENTION.sub("", text)
-    text = _LINK.sub(lambda m: m[2] or m[1], text)
-    return html.unescape(text).translate(_QUOTES).strip()
 
 
 class _Pacer:

@@ -5,7 +5,7 @@ digest's id; in groups, whether the sender may change settings comes from getCha
 the core's reply is rendered by `telegram_html` and sent within Telegram's flood limits.
 Long polling by default; a webhook with a secret token when a webhook URL is configured.
 An unreachable Bot API is waited out with backoff, at start-up as later; a refused token is
-not, since no retry can fix it.
+not, since no retry can fix it. The connection's pieces are in `telegram_connection`.
 """
 
 from __future__ import annotations
@@ -14,17 +14,13 @@ import asyncio
 import contextlib
 import logging
 import os
-import random
-import re
 import secrets
 import threading
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from aiolimiter import AsyncLimiter
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
@@ -35,7 +31,7 @@ from telegram import (
 )
 from telegram import Message as TelegramMessage
 from telegram.constants import ChatType, ParseMode
-from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -48,6 +44,18 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.adapters.base import InvalidCredentials, PlatformUnavailable
+from bot.adapters.telegram_connection import (
+    PUBLIC_BASE_URL,
+    TOKEN_FORMAT,
+    TOKEN_SETTING,
+    Backoff,
+    FloodLimiter,
+    Webhook,
+    file_url,
+    log_refused_updates,
+    log_unacknowledged_updates,
+    polling_failed,
+)
 from bot.adapters.telegram_html import (
     BUTTONS_PER_ROW,
     Outgoing,
@@ -69,128 +77,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PLATFORM = "telegram"
-PUBLIC_BASE_URL = "https://api.telegram.org/bot"
 ADMIN_STATUSES = frozenset({"creator", "administrator"})
 # How long a scheduled send may wait for its turn under the flood limits.
 PUBLISH_TIMEOUT = 600.0
 STARTUP_TIMEOUT = 60.0
-# What @BotFather hands out: the bot's numeric id, a colon, a URL-safe secret. Anything else
-# never works, and some of it (a stray newline from an env file) fails before Telegram could
-# refuse it, which would look like a network fault and be retried for ever.
-TOKEN_FORMAT = re.compile(r"\d+:[A-Za-z0-9_-]+")
-TOKEN_SETTING = "telegram_bot_token"
-
-
-class FloodLimiter(AIORateLimiter):
-    """python-telegram-bot's limiter (overall and per-group rates, RetryAfter waited out),
-    plus Telegram's limit for a private chat: about one message a second."""
-
-    def __init__(self, *, private_chat_per_second: float = 1.0, **kwargs: Any) -> None:
-        # A little under Telegram's 30 a second: requests that leave evenly spaced can
-        # arrive bunched, and a 429 stalls every send until its retry_after has passed.
-        kwargs.setdefault("overall_max_rate", 29.7)
-        super().__init__(**kwargs)
-        self._private_period = 1.0 / private_chat_per_second
-        self._private: dict[int, AsyncLimiter] = {}
-
-    async def process_request(
-        self,
-        callback: Callable[..., Any],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> Any:
-        chat_id = data.get("chat_id")
-        sends = endpoint.startswith(("send", "edit", "copy", "forward"))
-        if sends and isinstance(chat_id, int | str) and str(chat_id).isdigit():
-            limiter = self._private.setdefault(int(chat_id), AsyncLimiter(1, self._private_period))
-            async with limiter:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """How patiently the adapter reconnects: `first` seconds after the first failure, doubling
-    up to `cap`. Each delay is shortened at random by up to a quarter, so that bots restarted
-    together by one outage do not knock on the Bot API in step."""
-
-    first: float = 1.0
-    cap: float = 60.0
-
-    def delay(self, failures: int) -> float:
-        """Seconds to wait after `failures` failed attempts in a row."""
-        full = min(self.cap, self.first * 2.0 ** min(failures - 1, 64))
-        return full * random.uniform(0.75, 1.0)
-
-
-@dataclass(frozen=True)
-class Webhook:
-    """Webhook mode: Telegram posts updates to `url`, served on host:port with this secret."""
-
-    url: str
-    secret: str | None
-    host: str = "0.0.0.0"
-    port: int = 8443
-
-
-class _RefusedUpdates(logging.Filter):
-    """Raises python-telegram-bot's note of a webhook request without the right secret token
-    (a debug line) to a warning, and keeps that module's other debug lines out."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.getMessage().startswith(
-            ("Request did not include the secret", "Request had the wrong secret")
-        ):
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-            record.msg, record.args = f"refused a webhook update (403): {record.getMessage()}", ()
-            return True
-        return record.levelno >= logging.INFO
-
-
-class _UnacknowledgedUpdates(logging.Filter):
-    """Shortens python-telegram-bot's note that, stopping while the Bot API is out of reach,
-    it could not confirm the updates already handled: a traceback for a known outcome."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.getMessage().startswith("Error while calling `get_updates` one more time"):
-            error = record.exc_info[1] if record.exc_info else None
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-            record.msg = "could not confirm the last updates to Telegram (%s): they may come again"
-            record.args = (error,)
-            record.exc_info, record.exc_text = None, None
-        return True
-
-
-def _log_unacknowledged_updates() -> None:
-    updater_log = logging.getLogger("telegram.ext.Updater")
-    if not any(isinstance(f, _UnacknowledgedUpdates) for f in updater_log.filters):
-        updater_log.addFilter(_UnacknowledgedUpdates())
-
-
-def _log_refused_updates() -> None:
-    webhook_log = logging.getLogger("telegram.ext.Updater")
-    if not any(isinstance(f, _RefusedUpdates) for f in webhook_log.filters):
-        webhook_log.addFilter(_RefusedUpdates())
-        webhook_log.setLevel(logging.DEBUG)
-
-
-def _polling_failed(error: TelegramError) -> None:
-    # python-telegram-bot retries a failed poll itself, waiting longer each time (up to 30 s),
-    # but would log every failure with a traceback: one line each is enough.
-    log.warning("polling Telegram's Bot API failed (%s); retrying", error)
-
-
-def file_url(base_url: str) -> str:
-    """The file address that goes with a Bot API address (`…/bot` → `…/file/bot`)."""
-    root = base_url.rstrip("/").removesuffix("/bot")
-    return f"{root}/file/bot"
 
 
 def keyboard(part: Outgoing) -> InlineKeyboardMarkup | None:
@@ -344,7 +234,7 @@ class TelegramAdapter:
         )
         allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
         if self.webhook:
-            _log_refused_updates()
+            log_refused_updates()
             await updater.start_webhook(
                 listen=self.webhook.host,
                 port=self.webhook.port,
@@ -354,12 +244,12 @@ class TelegramAdapter:
                 allowed_updates=allowed,
             )
         else:
-            _log_unacknowledged_updates()
+            log_unacknowledged_updates()
             await updater.start_polling(
                 poll_interval=self.poll_interval,
                 timeout=10,
                 allowed_updates=allowed,
-                error_callback=_polling_failed,
+                error_callback=polling_failed,
             )
         # Last, as python-telegram-bot's own run_polling does: nothing above is left to undo
         # when a step fails and the attempt is repeated.
