@@ -94,6 +94,7 @@ async def poll_feeds(
 
     async def one(session: httpx.AsyncClient, feed: Feed) -> None:
         async with gate:
+            report.polled += 1
             try:
                 poll = await poll_feed(
                     session,
@@ -103,19 +104,12 @@ async def poll_feeds(
                     last_modified=feed.last_modified,
                     options=settings.options,
                 )
-            except FeedError as error:
-                await asyncio.to_thread(_failed, store, feed, error, moment, report)
-                return
-            except Exception as error:  # a bug must not stop the other feeds
-                log.exception("polling %s failed", feed.url)
-                await asyncio.to_thread(_failed, store, feed, error, moment, report)
-                return
-            try:
                 stored = await asyncio.to_thread(
                     _polled, store, feed, poll, moment, settings, report
                 )
-            except Exception as error:  # e.g. the database refused an entry
-                log.exception("storing the entries of %s failed", feed.url)
+            except Exception as error:  # one feed's failure, never the round's
+                if not isinstance(error, FeedError):
+                    log.exception("polling %s failed", feed.url)
                 await asyncio.to_thread(_failed, store, feed, error, moment, report)
                 return
             fresh.extend(stored)
@@ -138,7 +132,6 @@ def _polled(
     settings: PollSettings,
     report: PollReport,
 ) -> list[StoredDocument]:
-    report.polled += 1
     stored: list[StoredDocument] = []
     if poll.not_modified:
         report.not_modified += 1
@@ -170,7 +163,6 @@ def _polled(
 def _failed(
     store: Store, feed: Feed, error: Exception, moment: datetime, report: PollReport
 ) -> None:
-    report.polled += 1
     sentence = str(error) if isinstance(error, FeedError) else "an unexpected error (see the log)"
     retry_after = getattr(error, "retry_after", None)
     wait = backoff(feed.failures + 1, retry_after)
