@@ -20,7 +20,7 @@ import httpx
 from bot.core.documents import Document, content_id, derive_headline, paragraph_sentences
 from bot.core.feed_store import CONFIG, Feed
 from bot.core.ingest import summarise
-from bot.core.store import Store, StoredDocument, now
+from bot.core.store import Store, now
 from bot.sources.errors import FeedError
 from bot.sources.feeds import Article, Poll, PollOptions, poll_feed
 from bot.sources.fetch import make_client
@@ -33,6 +33,8 @@ MIN_INTERVAL = timedelta(minutes=1)
 # However often a feed fails, it is tried again at least this often.
 MAX_BACKOFF = timedelta(hours=6)
 FEEDS_AT_ONCE = 20
+# New stories summarised at a time after a round: memory stays bounded however many came.
+SUMMARY_BATCH = 2000
 # The first poll of a new feed stores all its entries, but only this many newest count as new
 # for digests: adding a feed must not flood every chat with its archive.
 FIRST_POLL_NEW = 3
@@ -90,7 +92,8 @@ async def poll_feeds(
     report = PollReport()
     moment = at or now()
     gate = asyncio.Semaphore(settings.feeds_at_once)
-    fresh: list[StoredDocument] = []
+    # Ids, not documents: a first poll of thousands of feeds brings tens of thousands.
+    fresh: list[str] = []
 
     async def one(session: httpx.AsyncClient, feed: Feed) -> None:
         async with gate:
@@ -119,9 +122,16 @@ async def poll_feeds(
     else:
         async with make_client() as session:
             await asyncio.gather(*(one(session, feed) for feed in feeds))
-    if fresh:
-        await asyncio.to_thread(summarise, store, fresh, settings.method, settings.sentences)
+    for start in range(0, len(fresh), SUMMARY_BATCH):
+        await asyncio.to_thread(
+            _summarise_ids, store, fresh[start : start + SUMMARY_BATCH], settings
+        )
     return report
+
+
+def _summarise_ids(store: Store, ids: Sequence[str], settings: PollSettings) -> None:
+    documents = list(store.get_documents(ids).values())
+    summarise(store, documents, settings.method, settings.sentences)
 
 
 def _polled(
@@ -131,8 +141,8 @@ def _polled(
     moment: datetime,
     settings: PollSettings,
     report: PollReport,
-) -> list[StoredDocument]:
-    stored: list[StoredDocument] = []
+) -> list[str]:
+    stored: list[str] = []
     if poll.not_modified:
         report.not_modified += 1
     else:
@@ -207,8 +217,8 @@ def store_articles(
     outlet: str,
     first_poll_new: int | None = None,
     report: PollReport | None = None,
-) -> list[StoredDocument]:
-    """Store a feed's entries; the stored documents that are new stories or new versions.
+) -> list[str]:
+    """Store a feed's entries; the ids of the documents that are new stories or new versions.
 
     An entry seen before keeps its document unless its text or title changed, which updates
     the document in place: a chat that had the story does not get it again. On a feed's first
@@ -218,7 +228,7 @@ def store_articles(
     known = store.entry_documents(feed.id, [a.key for a in articles])
     newest = sorted(articles, key=lambda a: a.published, reverse=True)
     counted = {id(a) for a in newest[:first_poll_new]} if first_poll_new is not None else None
-    stored: list[StoredDocument] = []
+    stored: list[str] = []
     for article in articles:
         document = article_document(article, outlet)
         if document is None:
@@ -228,15 +238,13 @@ def store_articles(
         if previous is not None:
             if store.replace_document(previous, document, paragraphs):
                 report.updated.append(document.doc_id)
-                found = store.get_document(document.doc_id)
-                stored.extend([found] if found else [])
+                stored.append(document.doc_id)
                 store.remember_entry(feed.id, article.key, document.doc_id, at)
             continue
         ingested = at if counted is None or id(article) in counted else BACKLOG
         if store.add_document(document, paragraphs, ingested):
             report.new.append(document.doc_id)
-            found = store.get_document(document.doc_id)
-            stored.extend([found] if found else [])
+            stored.append(document.doc_id)
         store.remember_entry(feed.id, article.key, document.doc_id, at)
     return stored
 
@@ -307,7 +315,7 @@ def add_feed(
         raise FeedExists(known)
     report = PollReport()
     stored = _polled(store, feed, poll, moment, settings, report)
-    summarise(store, stored, settings.method, settings.sentences)
+    _summarise_ids(store, stored, settings)
     return store.get_feed(feed.id) or feed, report
 
 
