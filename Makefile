@@ -40,6 +40,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/summarize.py $(if $(DATA),--data $(DATA))
 	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/feeds.py
 
 clean:
 	rm -rf $(VENV) node_modules data .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -28,13 +28,14 @@ import gzip
 import multiprocessing
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -264,11 +265,57 @@ class SummarisingClock:
         ingest_module._summarise_in_pool = self._pool
 
 
-def peak_mb() -> tuple[float, float]:
-    """Peak resident memory in MB of this process and of its largest finished child."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return own / 1024, children / 1024  # kB on Linux
+def peak_mb() -> float:
+    """Peak resident memory of this process, in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
+class WorkerMemory:
+    """The largest peak resident memory of this process's summarising workers, in MB, read
+    from /proc while they run (Linux only; 0 elsewhere). RUSAGE_CHILDREN would not do: Linux
+    carries a child's peak over from before its exec, so a worker started by a large process
+    would report at least that process's size."""
+
+    def __init__(self, ignore: set[int]) -> None:
+        self.peak = 0.0
+        self._ignore = ignore
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> WorkerMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        tasks = Path("/proc/self/task")
+        while not self._stop.wait(0.25):
+            with suppress(OSError):
+                children = {
+                    int(pid) for t in tasks.iterdir() for pid in _read(t / "children").split()
+                }
+                for pid in children - self._ignore:
+                    for line in _read(Path(f"/proc/{pid}/status")).splitlines():
+                        if line.startswith("VmHWM:"):
+                            self.peak = max(self.peak, int(line.split()[1]) / 1024)
+
+
+def _tracker() -> list[int]:
+    """multiprocessing's resource tracker, a child too but no worker."""
+    from multiprocessing import resource_tracker
+
+    pid = getattr(resource_tracker._resource_tracker, "_pid", None)
+    return [pid] if pid else []
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
 
 
 @contextmanager
@@ -309,19 +356,14 @@ class Round:
     articles: int
 
 
-def poll_round(
-    name: str,
-    store: Store,
-    settings: PollSettings,
-    at: datetime,
-    articles: Callable[[PollReport], int],
-) -> Round:
+def poll_round(name: str, store: Store, settings: PollSettings, at: datetime) -> Round:
+    """One poll of every stored feed, as the scheduler's would be, timed."""
     feeds = store.feeds()
     with SummarisingClock() as clock:
         start = time.perf_counter()
         report = asyncio.run(poll_feeds(store, feeds, settings, at=at))
         wall = time.perf_counter() - start
-    return Round(name, len(feeds), wall, clock.seconds, report, articles(report))
+    return Round(name, len(feeds), wall, clock.seconds, report, len(report.new))
 
 
 def main() -> None:
@@ -353,23 +395,25 @@ def main() -> None:
     )
     changed = len(range(0, args.feeds, CHANGED_EVERY))
     rounds: list[Round] = []
-    with databases(args.database, folder) as (poll_url, ingest_url):
+    workers = WorkerMemory({server.pid or 0, *_tracker()})
+    with workers, databases(args.database, folder) as (poll_url, ingest_url):
         store = Store.open(poll_url)
         for feed in range(args.feeds):
             url = f"{base}/feed/{feed}.xml"
             store.add_feed(url, f"Daily News {feed}", origin=CLI, added_at=FIRST_POLL)
-        rounds.append(poll_round("first poll", store, settings, FIRST_POLL, lambda r: len(r.new)))
+        rounds.append(poll_round("first poll", store, settings, FIRST_POLL))
         first = rounds[-1].report
         after_first = peak_mb()
         pipe.send("second")
         pipe.recv()
-        rounds.append(poll_round("second poll", store, settings, SECOND_POLL, lambda r: len(r.new)))
+        rounds.append(poll_round("second poll", store, settings, SECOND_POLL))
         second = rounds[-1].report
         after_second = peak_mb()
         pipe.send("stop")
         answers = pipe.recv()
         server.join(10)
         stored = store.count_documents()
+        poll_workers = workers.peak
         store.close()
 
         files = folder / "files"
@@ -384,6 +428,7 @@ def main() -> None:
             wall = time.perf_counter() - start
         baseline.close()
         rounds.append(Round("ingest (files)", 0, wall, clock.seconds, None, len(ingested.new)))
+    shutil.rmtree(folder, ignore_errors=True)
     assert first is not None and second is not None
 
     store_name = "PostgreSQL" if args.database else "SQLite"
@@ -419,9 +464,9 @@ def main() -> None:
         f"stories stored by the polls: {stored}; files ingested: {written}"
     )
     print(
-        f"peak RSS: this process {after_first[0]:.0f} MB after the first poll, "
-        f"{after_second[0]:.0f} MB after the second; "
-        f"largest summarising worker {after_second[1]:.0f} MB"
+        f"peak RSS: this process {after_first:.0f} MB after the first poll, "
+        f"{after_second:.0f} MB after the second; largest summarising worker "
+        f"{poll_workers:.0f} MB in the polls, {workers.peak:.0f} MB with ingest"
     )
 
     expected_new = args.feeds * args.entries
@@ -433,7 +478,7 @@ def main() -> None:
         and not second.failed
     )
     goal_seconds = GOAL_SECOND_POLL * args.feeds / 2_000
-    rss = max(after_first[0], after_second[0])
+    rss = max(after_first, after_second)
     summarising_share = rounds[0].summarising / rounds[0].wall
     print()
     print("goals:")
@@ -448,9 +493,9 @@ def main() -> None:
             rounds[1].wall <= goal_seconds,
         ),
         (
-            f"first poll bounded by summarising: {ratio:.2f} × ingest's articles/s, "
-            f"summarising {summarising_share:.0%} of its wall time",
-            ratio >= 0.9,
+            f"first poll bounded by summarising (at least half its wall time): "
+            f"{summarising_share:.0%}; {ratio:.2f} × ingest's articles/s",
+            summarising_share >= 0.5,
         ),
         (f"peak RSS ≤ {GOAL_RSS_MB:.0f} MB: {rss:.0f} MB", rss <= GOAL_RSS_MB),
     ]
