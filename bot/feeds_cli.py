@@ -14,7 +14,7 @@ from rich.text import Text
 
 from bot.bootstrap import App, bootstrap
 from bot.core import messages
-from bot.core.feed_commands import FeedRefused, added_text, feed_state, find_feed
+from bot.core.feed_commands import FeedRefused, added_text, feed_state, remove_feed
 from bot.core.feed_store import CLI, CONFIG, Feed
 from bot.core.store import now
 from bot.sources.errors import FeedError
@@ -107,15 +107,12 @@ def remove_command(
     """Stop polling a feed; its stories stay."""
     app = _app()
     try:
-        found = find_feed(app.store.feeds(), feed)
-        if found is None:
-            raise _fail(messages.FEED_NOT_FOUND.format(what=messages.echo(feed)))
-        if found.origin == CONFIG:
-            raise _fail(messages.FEED_LISTED.format(name=found.name))
-        app.store.remove_feed(found.id)
+        removed = remove_feed(app.store, feed)
+    except FeedRefused as error:
+        raise _fail(str(error)) from None
     finally:
         app.close()
-    out.print(messages.FEED_REMOVED.format(name=found.name), highlight=False)
+    out.print(removed, highlight=False)
 
 
 @feeds_cli.command("import")

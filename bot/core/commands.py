@@ -18,8 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.core import messages
 from bot.core.answers import answer, search
 from bot.core.digest import Digest, Story, arrange, pick
-from bot.core.feed_commands import FeedAdder, FeedRefused, added_text, feed_list, find_feed
-from bot.core.feed_store import CONFIG
+from bot.core.feed_commands import FeedAdder, FeedRefused, added_text, feed_list, remove_feed
 from bot.core.models import TOPIC_CHARS
 from bot.core.replies import (
     AnswerReply,
@@ -306,8 +305,6 @@ class CommandHandler:
         self._schedule_changed(self.store.update_chat(chat.id, paused=False))
         return Text(messages.RESUMED.format(**when))
 
-    # The work behind the commands
-
     def feeds(self, chat: Chat, argument: str, message: Message) -> Reply:
         action, _, rest = argument.partition(" ")
         action, rest = action.lower(), rest.strip()
@@ -317,21 +314,16 @@ class CommandHandler:
             raise UserError(messages.FEEDS_USAGE)
         if not message.can_change_settings:
             raise UserError(messages.NOT_ALLOWED.format(command=f"/feeds {action}"))
-        if action == "add":
+        try:
+            if action == "remove":
+                return Text(remove_feed(self.store, rest))
             if self.add_feed is None:
                 raise UserError(messages.FEEDS_UNAVAILABLE)
-            try:
-                added = self.add_feed(rest)
-            except FeedRefused as error:
-                raise UserError(str(error)) from None
-            return Text(added_text(added))
-        found = find_feed(self.store.feeds(), rest)
-        if found is None:
-            raise UserError(messages.FEED_NOT_FOUND.format(what=messages.echo(rest)))
-        if found.origin == CONFIG:
-            raise UserError(messages.FEED_LISTED.format(name=found.name))
-        self.store.remove_feed(found.id)
-        return Text(messages.FEED_REMOVED.format(name=found.name))
+            return Text(added_text(self.add_feed(rest)))
+        except FeedRefused as error:
+            raise UserError(str(error)) from None
+
+    # The work behind the commands
 
     def build_digest(self, chat: Chat, *, only: Topic | None = None) -> Digest:
         """The chat's digest now, stored, its stories recorded as delivered to the chat.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core import messages
-from bot.core.feed_store import CONFIG, Feed
+from bot.core.feed_store import CONFIG, Feed, FeedRecords
 
 
 class FeedRefused(ValueError):
@@ -96,3 +96,15 @@ def find_feed(feeds: Sequence[Feed], what: str) -> Feed | None:
         if wanted in (feed.url.rstrip("/").lower(), feed.name.lower()):
             return feed
     return None
+
+
+def remove_feed(store: FeedRecords, what: str) -> str:
+    """Stop polling the feed a user named (see `find_feed`); the sentence saying so.
+    FeedRefused when there is no such feed, or when the settings list it."""
+    found = find_feed(store.feeds(), what)
+    if found is None:
+        raise FeedRefused(messages.FEED_NOT_FOUND.format(what=messages.echo(what)))
+    if found.origin == CONFIG:
+        raise FeedRefused(messages.FEED_LISTED.format(name=found.name))
+    store.remove_feed(found.id)
+    return messages.FEED_REMOVED.format(name=found.name)
