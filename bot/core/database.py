@@ -47,6 +47,10 @@ def make_engine(url: str) -> Engine:
         cursor = connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode a commit need not wait for the disk: a crash of the bot loses nothing
+        # committed, and a crash of the machine loses at most the last commits, never the
+        # database's consistency. Each commit costs microseconds instead of an fsync.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy import update as sqlalchemy_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -53,6 +53,24 @@ def _document(row: DocumentRow) -> StoredDocument:
     )
 
 
+def document_values(
+    document: Document, sentences: Sentences, ingested_at: datetime
+) -> dict[str, Any]:
+    """A document's row in the `documents` table, as column values."""
+    return {
+        "id": document.doc_id,
+        "published": document.published,
+        "headline": document.headline[:300],
+        "body": document.text,
+        "headings": list(document.headings),
+        "sentences": [list(p) for p in sentences],
+        "source": document.source[:2000],
+        "ingested_at": ingested_at,
+        "author": document.author[:300] or None,
+        "outlet": document.outlet[:300] or None,
+    }
+
+
 class DocumentRecords:
     """Documents, their source files and their summaries. Mixed into `Store`, whose
     transactions it uses."""
@@ -77,58 +95,53 @@ class DocumentRecords:
         the story does not get it again. Its summaries go: they summarised the old text (or
         were titled with the old headline).
         """
-        holders = (
-            select(func.count())
-            .select_from(SourceFileRow)
-            .where(SourceFileRow.document_id == previous)
-        )
         try:
             with self._transaction() as session:
-                old = session.get(DocumentRow, previous)
-                if old is None or (session.scalar(holders) or 0) > 1:
-                    return False
-                if previous == document.doc_id:
-                    # The same text under another date or other headings.
-                    new = (document.published, document.headline[:300], list(document.headings))
-                    if (old.published, old.headline, old.headings) == new:
-                        return False
-                    old.published, old.headline, old.headings = new
-                    session.execute(delete(SummaryRow).where(SummaryRow.document_id == previous))
-                    return True
-                if session.get(DocumentRow, document.doc_id) is not None:
-                    return False
-                session.add(self._document_row(document, sentences, now()))
-                session.flush()
-                for table in (DeliveryRow, DigestItemRow, SourceFileRow):
-                    session.execute(
-                        sqlalchemy_update(table)
-                        .where(table.document_id == previous)
-                        .values(document_id=document.doc_id)
-                    )
-                session.execute(delete(DocumentRow).where(DocumentRow.id == previous))
+                return self._replace(session, previous, document, sentences)
         except IntegrityError:
             # Another writer stored this content first.
             if self.get_document(document.doc_id) is None:
                 raise
             return False
+
+    def _replace(
+        self, session: Session, previous: str, document: Document, sentences: Sentences
+    ) -> bool:
+        """`replace_document` within the transaction `session`."""
+        holders = (
+            select(func.count())
+            .select_from(SourceFileRow)
+            .where(SourceFileRow.document_id == previous)
+        )
+        old = session.get(DocumentRow, previous)
+        if old is None or (session.scalar(holders) or 0) > 1:
+            return False
+        if previous == document.doc_id:
+            # The same text under another date or other headings.
+            new = (document.published, document.headline[:300], list(document.headings))
+            if (old.published, old.headline, old.headings) == new:
+                return False
+            old.published, old.headline, old.headings = new
+            session.execute(delete(SummaryRow).where(SummaryRow.document_id == previous))
+            return True
+        if session.get(DocumentRow, document.doc_id) is not None:
+            return False
+        session.add(self._document_row(document, sentences, now()))
+        session.flush()
+        for table in (DeliveryRow, DigestItemRow, SourceFileRow):
+            session.execute(
+                sqlalchemy_update(table)
+                .where(table.document_id == previous)
+                .values(document_id=document.doc_id)
+            )
+        session.execute(delete(DocumentRow).where(DocumentRow.id == previous))
         return True
 
     @staticmethod
     def _document_row(
         document: Document, sentences: Sentences, ingested_at: datetime
     ) -> DocumentRow:
-        return DocumentRow(
-            id=document.doc_id,
-            published=document.published,
-            headline=document.headline[:300],
-            body=document.text,
-            headings=list(document.headings),
-            sentences=[list(p) for p in sentences],
-            source=document.source[:2000],
-            ingested_at=ingested_at,
-            author=document.author[:300] or None,
-            outlet=document.outlet[:300] or None,
-        )
+        return DocumentRow(**document_values(document, sentences, ingested_at))
 
     def get_documents(self, doc_ids: Sequence[str]) -> dict[str, StoredDocument]:
         """The stored documents among `doc_ids`, by id, in one query."""
@@ -195,6 +208,42 @@ class DocumentRecords:
         with self._transaction() as session:
             row = session.get(SummaryRow, (doc_id, method, count))
             return tuple(row.sentences) if row else None
+
+    def save_summaries(
+        self, method: str, count: int, summaries: Sequence[tuple[str, Sequence[str]]]
+    ) -> None:
+        """Cache many summaries, (document id, sentences) each, in one transaction; those
+        cached already (by a concurrent writer) and those of documents gone meanwhile are
+        left out."""
+        if not summaries:
+            return
+        wanted = {doc_id: list(sentences) for doc_id, sentences in summaries}
+        try:
+            with self._transaction() as session:
+                ids = list(wanted)
+                cached = set(
+                    session.scalars(
+                        select(SummaryRow.document_id).where(
+                            SummaryRow.document_id.in_(ids),
+                            SummaryRow.method == method,
+                            SummaryRow.sentences_count == count,
+                        )
+                    )
+                )
+                stored = set(session.scalars(select(DocumentRow.id).where(DocumentRow.id.in_(ids))))
+                rows = [
+                    {"document_id": doc_id, "method": method, "sentences_count": count,
+                     "sentences": sentences}
+                    for doc_id, sentences in wanted.items()
+                    if doc_id in stored and doc_id not in cached
+                ]  # fmt: skip
+                if rows:
+                    session.execute(insert(SummaryRow), rows)
+        except IntegrityError:
+            # Another writer cached some of them (or removed a document) meanwhile.
+            for doc_id, sentences in wanted.items():
+                if self.summary(doc_id, method, count) is None and self.get_document(doc_id):
+                    self.save_summary(doc_id, method, count, sentences)
 
     def save_summary(self, doc_id: str, method: str, count: int, sentences: Sequence[str]) -> None:
         """Cache a summary; a concurrent writer of the same summary is harmless."""

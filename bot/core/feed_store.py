@@ -6,17 +6,31 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from bot.core.models import FeedEntryRow, FeedRow
+from bot.core.document_store import Sentences, document_values
+from bot.core.documents import Document
+from bot.core.models import DocumentRow, FeedEntryRow, FeedRow
 from bot.core.timestamps import as_utc
 
 CONFIG, CHAT, CLI = "config", "chat", "cli"
+
+
+@dataclass(frozen=True)
+class EntryDocument:
+    """A feed entry ready to store: its key in the feed, the story it is, the story's
+    sentences, and when it counts as ingested (digests take what was ingested since they
+    last ran)."""
+
+    key: str
+    document: Document
+    sentences: Sentences
+    ingested_at: datetime
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,8 @@ class FeedRecords:
 
     _transaction: Callable[[], AbstractContextManager[Session]]
     _add_new: Callable[[Sequence[Any], Callable[[], bool]], bool]
+    # From `DocumentRecords`, beside it in `Store`.
+    _replace: Callable[[Session, str, Document, Sentences], bool]
 
     def add_feed(
         self,
@@ -142,20 +158,36 @@ class FeedRecords:
         `url` moves the feed (a page that named its feed); it stays put when another feed
         is at that address already."""
         with self._transaction() as session:
-            row = session.get(FeedRow, feed_id)
-            if row is None:
-                return  # removed while it was being polled
-            row.polled_at = row.succeeded_at = polled_at
-            row.next_poll_at = next_poll_at
-            row.etag, row.last_modified = etag, last_modified
-            row.failures, row.last_error = 0, None
-            row.entries += new_entries
-            if name and row.origin != CONFIG:
-                row.name = name[:300]
-            if url and url != row.url:
-                taken = session.scalar(select(FeedRow.id).where(FeedRow.url == url))
-                if taken is None:
-                    row.url = url
+            # Statements rather than the row loaded and changed: most polls answer 304, and a
+            # round records thousands of them.
+            session.execute(
+                update(FeedRow)
+                .where(FeedRow.id == feed_id)
+                .values(
+                    polled_at=polled_at,
+                    succeeded_at=polled_at,
+                    next_poll_at=next_poll_at,
+                    etag=etag,
+                    last_modified=last_modified,
+                    failures=0,
+                    last_error=None,
+                    entries=FeedRow.entries + new_entries,
+                )
+            )
+            if name:
+                session.execute(
+                    update(FeedRow)
+                    .where(FeedRow.id == feed_id, FeedRow.origin != CONFIG)
+                    .values(name=name[:300])
+                )
+            if url:
+                other = aliased(FeedRow)
+                taken = select(other.id).where(other.url == url).exists()
+                session.execute(
+                    update(FeedRow)
+                    .where(FeedRow.id == feed_id, FeedRow.url != url, ~taken)
+                    .values(url=url)
+                )
 
     def feed_failed(
         self, feed_id: int, *, polled_at: datetime, next_poll_at: datetime, error: str
@@ -171,31 +203,97 @@ class FeedRecords:
             row.last_error = error[:2000]
             return row.failures
 
-    def entry_documents(self, feed_id: int, keys: Sequence[str]) -> dict[str, str]:
-        """The stored document of each of `keys` this feed has had: key → document id."""
-        found: dict[str, str] = {}
-        with self._transaction() as session:
-            for batch in _batches(list(keys), 500):
-                query = select(FeedEntryRow.key, FeedEntryRow.document_id).where(
-                    FeedEntryRow.feed_id == feed_id, FeedEntryRow.key.in_(batch)
-                )
-                found.update({key: doc for key, doc in session.execute(query)})
-        return found
+    def store_entries(
+        self, feed_id: int, entries: Sequence[EntryDocument], seen_at: datetime
+    ) -> tuple[list[str], list[str]]:
+        """Store a feed's entries in one transaction: (ids of new stories, ids of new versions).
 
-    def remember_entry(self, feed_id: int, key: str, doc_id: str, seen_at: datetime) -> None:
-        """Note that the feed's entry `key` is stored as `doc_id` (after an edit, its new id)."""
+        An entry seen before keeps its document, with no write, unless its text or headline
+        changed, which updates the document in place (`replace_document`). A new entry whose
+        text is stored already (the same story from another feed) is remembered, not stored
+        again. An entry listed twice counts once."""
         try:
-            with self._transaction() as session:
-                row = session.get(FeedEntryRow, (feed_id, key))
-                if row is None:
-                    session.add(
-                        FeedEntryRow(feed_id=feed_id, key=key, document_id=doc_id, seen_at=seen_at)
-                    )
-                else:
-                    row.document_id, row.seen_at = doc_id, seen_at
+            return self._store_entries(feed_id, entries, seen_at)
         except IntegrityError:
-            # Another process stored the entry first, or the feed was removed meanwhile.
-            pass
+            # Another process stored some of them meanwhile: once more, seeing what it stored.
+            return self._store_entries(feed_id, entries, seen_at)
+
+    def _store_entries(
+        self, feed_id: int, entries: Sequence[EntryDocument], seen_at: datetime
+    ) -> tuple[list[str], list[str]]:
+        first_of_key: dict[str, EntryDocument] = {}
+        for entry in entries:
+            first_of_key.setdefault(entry.key, entry)
+        unique = list(first_of_key.values())
+        new: list[str] = []
+        updated: list[str] = []
+        with self._transaction() as session:
+            known = _known_entries(session, feed_id, [entry.key for entry in unique])
+            fresh = [entry for entry in unique if entry.key not in known]
+            present = _present_documents(session, [entry.document.doc_id for entry in fresh])
+            documents = []
+            for entry in fresh:
+                doc_id = entry.document.doc_id
+                if doc_id not in present:
+                    documents.append(
+                        document_values(entry.document, entry.sentences, entry.ingested_at)
+                    )
+                    present.add(doc_id)
+                    new.append(doc_id)
+            # Many rows in a statement, not an object each: a first poll stores thousands.
+            if documents:
+                session.execute(insert(DocumentRow), documents)
+            if fresh:
+                session.execute(
+                    insert(FeedEntryRow),
+                    [
+                        {"feed_id": feed_id, "key": e.key, "document_id": e.document.doc_id,
+                         "seen_at": seen_at}
+                        for e in fresh
+                    ],
+                )  # fmt: skip
+            for entry in unique:
+                stored = known.get(entry.key)
+                if stored is None or stored == _version(entry.document):
+                    continue
+                if self._replace(session, stored[0], entry.document, entry.sentences):
+                    updated.append(entry.document.doc_id)
+                    row = session.get(FeedEntryRow, (feed_id, entry.key))
+                    if row is not None:
+                        row.document_id, row.seen_at = entry.document.doc_id, seen_at
+        return new, updated
+
+
+Version = tuple[str, str, date]
+
+
+def _version(document: Document) -> Version:
+    return (document.doc_id, document.headline[:300], document.published)
+
+
+def _known_entries(session: Session, feed_id: int, keys: list[str]) -> dict[str, Version]:
+    """The stored version (document id, headline, date) of each of `keys` the feed has had."""
+    found: dict[str, Version] = {}
+    for batch in _batches(keys, 500):
+        query = (
+            select(
+                FeedEntryRow.key, FeedEntryRow.document_id, DocumentRow.headline,
+                DocumentRow.published,
+            )
+            .join(DocumentRow, DocumentRow.id == FeedEntryRow.document_id)
+            .where(FeedEntryRow.feed_id == feed_id, FeedEntryRow.key.in_(batch))
+        )  # fmt: skip
+        found.update(
+            {key: (doc, headline, day) for key, doc, headline, day in session.execute(query)}
+        )
+    return found
+
+
+def _present_documents(session: Session, doc_ids: list[str]) -> set[str]:
+    present: set[str] = set()
+    for batch in _batches(doc_ids, 500):
+        present.update(session.scalars(select(DocumentRow.id).where(DocumentRow.id.in_(batch))))
+    return present
 
 
 def _batches(items: list[str], size: int) -> Iterator[list[str]]:

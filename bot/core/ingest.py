@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -43,6 +43,8 @@ Progress = Callable[[int, int], None]
 # the workers costs more than it saves.
 POOL_FROM = 50
 POOL_WORKERS = 2
+# Summaries from the pool are saved this many to a transaction.
+SAVE_BATCH = 100
 # A date this far ahead of the day of reading is a mistake, not a time zone.
 _FUTURE_SLACK = timedelta(days=1)
 # The longest path the store keeps as a file's key (its column's width).
@@ -194,7 +196,8 @@ def ingest(
     # A new story read for the pool counts as done once its summary is back.
     waiting: list[StoredDocument] = []
     for read, path in enumerate(files, start=1):
-        stored = _ingest_file(store, path, report, max_bytes=max_bytes, today=today)
+        with store.atomic():  # the file's document and the note that it was read: both or none
+            stored = _ingest_file(store, path, report, max_bytes=max_bytes, today=today)
         if stored is not None and pooled:
             waiting.append(stored)
         elif stored is not None:
@@ -202,7 +205,15 @@ def ingest(
         if progress:
             progress(read - len(waiting), len(files))
     if waiting:
-        _summarise_in_pool(store, waiting, method, sentences, progress, len(files))
+        _summarise_in_pool(
+            store,
+            [waiting],
+            method,
+            sentences,
+            progress,
+            done=len(files) - len(waiting),
+            total=len(files),
+        )
     return report
 
 
@@ -235,28 +246,53 @@ def _watch_parent(parent: int) -> None:
 
 def _summarise_in_pool(
     store: Store,
-    documents: list[StoredDocument],
+    batches: Iterable[Sequence[StoredDocument]],
     method: str,
     count: int,
-    progress: Progress | None,
-    total: int,
+    progress: Progress | None = None,
+    *,
+    done: int = 0,
+    total: int = 0,
 ) -> None:
+    """Summarise `batches` of documents in worker processes, one pool for all of them; the
+    next batch is handed out before the last one's summaries are collected, so the workers
+    never wait. Summaries are saved `SAVE_BATCH` to a transaction; `progress` hears of them
+    counted on from `done`."""
     # Fresh interpreters rather than forks: ingest also runs in the scheduler's threads.
     context = multiprocessing.get_context("spawn")
+    finished: list[tuple[str, tuple[str, ...]]] = []
+
+    def collect(jobs: dict[Future[tuple[str, ...]], str], last: bool = False) -> None:
+        for job in as_completed(jobs):
+            finished.append((jobs[job], job.result()))
+            if len(finished) == SAVE_BATCH:
+                save()
+        if last:
+            save()
+
+    def save() -> None:
+        nonlocal done
+        store.save_summaries(method, count, finished)
+        done += len(finished)
+        finished.clear()
+        if progress:
+            progress(done, total)
+
     with ProcessPoolExecutor(
         max_workers=POOL_WORKERS,
         mp_context=context,
         initializer=_die_with_parent,
         initargs=(os.getpid(),),
     ) as pool:
-        jobs = {
-            pool.submit(_summary, document.sentences, document.headline, method, count): document
-            for document in documents
-        }
-        for done, job in enumerate(as_completed(jobs), start=total - len(documents) + 1):
-            store.save_summary(jobs[job].id, method, count, job.result())
-            if progress:
-                progress(done, total)
+        handed_out: dict[Future[tuple[str, ...]], str] = {}
+        for batch in batches:
+            jobs = {
+                pool.submit(_summary, doc.sentences, doc.headline, method, count): doc.id
+                for doc in batch
+            }
+            collect(handed_out)
+            handed_out = jobs
+        collect(handed_out, last=True)
 
 
 def _file_key(path: Path) -> str:
@@ -313,11 +349,18 @@ def _ingest_file(
     return stored
 
 
-def summarise(store: Store, documents: Sequence[StoredDocument], method: str, count: int) -> None:
+def summarise(
+    store: Store, doc_ids: Sequence[str], method: str, count: int, *, batch: int = 2000
+) -> None:
     """Summarise stored documents that came from elsewhere (a feed poll): in the process pool
-    when there are many, here when there are few."""
-    if len(documents) >= POOL_FROM:
-        _summarise_in_pool(store, list(documents), method, count, None, len(documents))
+    when there are many, read `batch` at a time so that memory stays bounded however many
+    there are; here when there are few."""
+    if len(doc_ids) < POOL_FROM:
+        for document in store.get_documents(doc_ids).values():
+            summary_of(store, document, method, count)
         return
-    for document in documents:
-        summary_of(store, document, method, count)
+    batches = (
+        list(store.get_documents(doc_ids[start : start + batch]).values())
+        for start in range(0, len(doc_ids), batch)
+    )
+    _summarise_in_pool(store, batches, method, count)

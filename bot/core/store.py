@@ -12,6 +12,7 @@ and names everything other modules import from the store.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -49,6 +50,8 @@ class Store(DocumentRecords, ChatRecords, DigestRecords, FeedRecords):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # The transaction `atomic` opened in this thread, which store calls join.
+        self._local = threading.local()
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -73,7 +76,29 @@ class Store(DocumentRecords, ChatRecords, DigestRecords, FeedRecords):
         self.engine.dispose()
 
     @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Every store call in the block, in this thread, in one transaction: all of it is
+        written or none of it. Many small writes together cost one commit instead of one
+        each. Each call inside is a savepoint of its own, so a call that fails (and handles
+        its failure, as a refused duplicate does) leaves the others standing."""
+        if getattr(self._local, "session", None) is not None:
+            with self._transaction():
+                yield
+            return
+        with self._sessions.begin() as session:
+            self._local.session = session
+            try:
+                yield
+            finally:
+                self._local.session = None
+
+    @contextmanager
     def _transaction(self) -> Iterator[Session]:
+        session: Session | None = getattr(self._local, "session", None)
+        if session is not None:
+            with session.begin_nested():
+                yield session
+            return
         with self._sessions.begin() as session:
             yield session
 

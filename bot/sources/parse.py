@@ -78,7 +78,11 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "") -> ParsedFeed:
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(body, response_headers=headers)
+    # Entries become plain text (`html_to_text` drops scripts and styles, and every link in
+    # the text), so feedparser's own cleaning of their HTML would be work thrown away.
+    parsed = feedparser.parse(
+        body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     entries = parsed.entries
     title = parsed.feed.get("title")
     if (parsed.version or entries) and (entries or title or not parsed.bozo):

@@ -11,14 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import Any, TypeVar
 
 import httpx
 
 from bot.core.documents import Document, content_id, derive_headline, paragraph_sentences
-from bot.core.feed_store import CONFIG, Feed
+from bot.core.feed_store import CONFIG, EntryDocument, Feed
 from bot.core.ingest import summarise
 from bot.core.store import Store, now
 from bot.sources.errors import FeedError
@@ -27,6 +29,7 @@ from bot.sources.fetch import make_client
 from bot.sources.links import normalise_link
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_INTERVAL = timedelta(minutes=15)
 MIN_INTERVAL = timedelta(minutes=1)
@@ -95,6 +98,8 @@ async def poll_feeds(
     # Ids, not documents: a first poll of thousands of feeds brings tens of thousands.
     fresh: list[str] = []
 
+    writer = RoundWriter(store)
+
     async def one(session: httpx.AsyncClient, feed: Feed) -> None:
         async with gate:
             report.polled += 1
@@ -107,13 +112,15 @@ async def poll_feeds(
                     last_modified=feed.last_modified,
                     options=settings.options,
                 )
-                stored = await asyncio.to_thread(
-                    _polled, store, feed, poll, moment, settings, report
+                # Made ready here, so that the writer holds the store's lock only to write.
+                entries = _entries(feed, poll, moment, settings)
+                stored = await writer.write(
+                    partial(_record, store, feed, poll, entries, moment, settings, report)
                 )
             except Exception as error:  # one feed's failure, never the round's
                 if not isinstance(error, FeedError):
                     log.exception("polling %s failed", feed.url)
-                await asyncio.to_thread(_failed, store, feed, error, moment, report)
+                await writer.write(partial(_failed, store, feed, error, moment, report))
                 return
             fresh.extend(stored)
 
@@ -122,16 +129,66 @@ async def poll_feeds(
     else:
         async with make_client() as session:
             await asyncio.gather(*(one(session, feed) for feed in feeds))
-    for start in range(0, len(fresh), SUMMARY_BATCH):
+    if fresh:
         await asyncio.to_thread(
-            _summarise_ids, store, fresh[start : start + SUMMARY_BATCH], settings
+            summarise, store, fresh, settings.method, settings.sentences, batch=SUMMARY_BATCH
         )
     return report
 
 
-def _summarise_ids(store: Store, ids: Sequence[str], settings: PollSettings) -> None:
-    documents = list(store.get_documents(ids).values())
-    summarise(store, documents, settings.method, settings.sentences)
+class RoundWriter:
+    """The store writes of a round of polls, made from one thread: the polls that are waiting
+    when it is free are written together, in one transaction (a savepoint each, so a poll
+    whose write fails fails alone). A round of thousands of feeds then costs tens of commits,
+    not thousands, and its writes never wait for each other's locks."""
+
+    # The most polls in one transaction: others (the scheduler, a chat's command) wait
+    # their turn at SQLite's lock for no longer than these take.
+    BATCH = 50
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._waiting: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
+        self._busy = False
+
+    async def write(self, job: Callable[[], T]) -> T:
+        """Run `job` (store calls) in the writing thread; its result, or its exception."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._waiting.append((job, future))
+        if not self._busy:
+            # This caller writes what is waiting, its own job first, until nothing is.
+            self._busy = True
+            await asyncio.sleep(0)
+            try:
+                while self._waiting:
+                    batch = self._waiting[: self.BATCH]
+                    del self._waiting[: self.BATCH]
+                    await self._write(batch)
+            finally:
+                self._busy = False
+        return await future
+
+    async def _write(self, batch: list[tuple[Callable[[], Any], asyncio.Future[Any]]]) -> None:
+        try:
+            outcomes = self._run([job for job, _ in batch])
+        except Exception as error:  # the commit itself failed: every job in it did
+            outcomes = [error] * len(batch)
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+
+    def _run(self, jobs: list[Callable[[], Any]]) -> list[Any]:
+        outcomes: list[Any] = []
+        with self.store.atomic():
+            for job in jobs:
+                try:
+                    with self.store.atomic():
+                        outcomes.append(job())
+                except Exception as error:
+                    outcomes.append(error)
+        return outcomes
 
 
 def _polled(
@@ -142,32 +199,51 @@ def _polled(
     settings: PollSettings,
     report: PollReport,
 ) -> list[str]:
-    stored: list[str] = []
+    entries = _entries(feed, poll, moment, settings)
+    return _record(store, feed, poll, entries, moment, settings, report)
+
+
+def _entries(
+    feed: Feed, poll: Poll, moment: datetime, settings: PollSettings
+) -> list[EntryDocument]:
+    if poll.not_modified:
+        return []
+    first = feed.succeeded_at is None and feed.entries == 0
+    return entry_documents(
+        poll.articles,
+        at=moment,
+        outlet=feed.name if feed.origin == CONFIG else (poll.title or feed.name),
+        first_poll_new=settings.first_poll_new if first else None,
+    )
+
+
+def _record(
+    store: Store,
+    feed: Feed,
+    poll: Poll,
+    entries: Sequence[EntryDocument],
+    moment: datetime,
+    settings: PollSettings,
+    report: PollReport,
+) -> list[str]:
+    """Store what a poll brought and record the poll; the ids of new stories and versions."""
     if poll.not_modified:
         report.not_modified += 1
-    else:
-        first = feed.succeeded_at is None and feed.entries == 0
-        stored = store_articles(
-            store,
-            feed,
-            poll.articles,
-            at=moment,
-            outlet=feed.name if feed.origin == CONFIG else (poll.title or feed.name),
-            first_poll_new=settings.first_poll_new if first else None,
-            report=report,
-        )
+    new, updated = store.store_entries(feed.id, entries, moment) if entries else ([], [])
+    report.new.extend(new)
+    report.updated.extend(updated)
     store.feed_polled(
         feed.id,
         polled_at=moment,
         next_poll_at=next_poll(feed, moment, settings.interval, poll.ttl_minutes, poll.retry_after),
         etag=poll.etag,
         last_modified=poll.last_modified,
-        new_entries=len(stored),
+        new_entries=len(new) + len(updated),
         name=poll.title or None,
         # A listed feed keeps the address it is listed under, or the list would add it again.
         url=poll.url if feed.origin != CONFIG else None,
     )
-    return stored
+    return new + updated
 
 
 def _failed(
@@ -208,45 +284,28 @@ def backoff(failures: int, retry_after: float | None = None) -> timedelta:
     return wait
 
 
-def store_articles(
-    store: Store,
-    feed: Feed,
+def entry_documents(
     articles: Sequence[Article],
     *,
     at: datetime,
     outlet: str,
     first_poll_new: int | None = None,
-    report: PollReport | None = None,
-) -> list[str]:
-    """Store a feed's entries; the ids of the documents that are new stories or new versions.
+) -> list[EntryDocument]:
+    """A feed's entries as stories to store (those with no text to summarise left out).
 
-    An entry seen before keeps its document unless its text or title changed, which updates
-    the document in place: a chat that had the story does not get it again. On a feed's first
-    poll (`first_poll_new` set) only that many of the newest entries count as new for digests.
-    """
-    report = report or PollReport()
-    known = store.entry_documents(feed.id, [a.key for a in articles])
+    On a feed's first poll (`first_poll_new` set) only that many of the newest entries count
+    as new for digests; the rest are ingested at `BACKLOG`, stored but never new."""
     newest = sorted(articles, key=lambda a: a.published, reverse=True)
     counted = {id(a) for a in newest[:first_poll_new]} if first_poll_new is not None else None
-    stored: list[str] = []
+    entries: list[EntryDocument] = []
     for article in articles:
         document = article_document(article, outlet)
         if document is None:
             continue
-        paragraphs = tuple(paragraph_sentences(p) for p in document.paragraphs)
-        previous = known.get(article.key)
-        if previous is not None:
-            if store.replace_document(previous, document, paragraphs):
-                report.updated.append(document.doc_id)
-                stored.append(document.doc_id)
-                store.remember_entry(feed.id, article.key, document.doc_id, at)
-            continue
+        sentences = tuple(paragraph_sentences(p) for p in document.paragraphs)
         ingested = at if counted is None or id(article) in counted else BACKLOG
-        if store.add_document(document, paragraphs, ingested):
-            report.new.append(document.doc_id)
-            stored.append(document.doc_id)
-        store.remember_entry(feed.id, article.key, document.doc_id, at)
-    return stored
+        entries.append(EntryDocument(article.key, document, sentences, ingested))
+    return entries
 
 
 def article_document(article: Article, outlet: str) -> Document | None:
@@ -315,7 +374,7 @@ def add_feed(
         raise FeedExists(known)
     report = PollReport()
     stored = _polled(store, feed, poll, moment, settings, report)
-    _summarise_ids(store, stored, settings)
+    summarise(store, stored, settings.method, settings.sentences)
     return store.get_feed(feed.id) or feed, report
 
 
