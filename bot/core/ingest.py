@@ -262,13 +262,11 @@ def _summarise_in_pool(
     context = multiprocessing.get_context("spawn")
     finished: list[tuple[str, tuple[str, ...]]] = []
 
-    def collect(jobs: dict[Future[tuple[str, ...]], str], last: bool = False) -> None:
+    def collect(jobs: dict[Future[tuple[str, ...]], str]) -> None:
         for job in as_completed(jobs):
             finished.append((jobs[job], job.result()))
             if len(finished) == SAVE_BATCH:
                 save()
-        if last:
-            save()
 
     def save() -> None:
         nonlocal done
@@ -292,7 +290,8 @@ def _summarise_in_pool(
             }
             collect(handed_out)
             handed_out = jobs
-        collect(handed_out, last=True)
+        collect(handed_out)
+        save()
 
 
 def _file_key(path: Path) -> str:

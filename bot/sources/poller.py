@@ -137,10 +137,14 @@ async def poll_feeds(
 
 
 class RoundWriter:
-    """The store writes of a round of polls, made from one thread: the polls that are waiting
-    when it is free are written together, in one transaction (a savepoint each, so a poll
-    whose write fails fails alone). A round of thousands of feeds then costs tens of commits,
-    not thousands, and its writes never wait for each other's locks."""
+    """The store writes of a round of polls: the polls that are waiting when the writer is
+    free are written together, in one transaction (a savepoint each, so a poll whose write
+    fails fails alone). A round of thousands of feeds then costs tens of commits, not
+    thousands, and its writes never wait for each other's locks.
+
+    The writes run on the event loop's own thread, between fetches. In a worker thread each
+    database call gives up the GIL and waits for the busy loop to hand it back, which made a
+    sub-millisecond write cost several."""
 
     # The most polls in one transaction: others (the scheduler, a chat's command) wait
     # their turn at SQLite's lock for no longer than these take.
@@ -152,23 +156,23 @@ class RoundWriter:
         self._busy = False
 
     async def write(self, job: Callable[[], T]) -> T:
-        """Run `job` (store calls) in the writing thread; its result, or its exception."""
+        """Run `job` (store calls) with the others waiting; its result, or its exception."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._waiting.append((job, future))
         if not self._busy:
             # This caller writes what is waiting, its own job first, until nothing is.
             self._busy = True
-            await asyncio.sleep(0)
+            await asyncio.sleep(0)  # polls ready in this turn of the loop join the batch
             try:
                 while self._waiting:
                     batch = self._waiting[: self.BATCH]
                     del self._waiting[: self.BATCH]
-                    await self._write(batch)
+                    self._write(batch)
             finally:
                 self._busy = False
         return await future
 
-    async def _write(self, batch: list[tuple[Callable[[], Any], asyncio.Future[Any]]]) -> None:
+    def _write(self, batch: list[tuple[Callable[[], Any], asyncio.Future[Any]]]) -> None:
         try:
             outcomes = self._run([job for job, _ in batch])
         except Exception as error:  # the commit itself failed: every job in it did
