@@ -16,7 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.core.documents import Document
-from bot.core.models import DeliveryRow, DigestItemRow, DocumentRow, SourceFileRow, SummaryRow
+from bot.core.models import (
+    DeliveryRow,
+    DigestItemRow,
+    DocumentRow,
+    SourceFileRow,
+    SummaryRow,
+    table,
+)
 from bot.core.timestamps import as_utc, now
 
 Sentences = tuple[tuple[str, ...], ...]
@@ -128,10 +135,10 @@ class DocumentRecords:
             return False
         session.add(self._document_row(document, sentences, now()))
         session.flush()
-        for table in (DeliveryRow, DigestItemRow, SourceFileRow):
+        for holder in (DeliveryRow, DigestItemRow, SourceFileRow):
             session.execute(
-                sqlalchemy_update(table)
-                .where(table.document_id == previous)
+                sqlalchemy_update(holder)
+                .where(holder.document_id == previous)
                 .values(document_id=document.doc_id)
             )
         session.execute(delete(DocumentRow).where(DocumentRow.id == previous))
@@ -238,7 +245,7 @@ class DocumentRecords:
                     if doc_id in stored and doc_id not in cached
                 ]  # fmt: skip
                 if rows:
-                    session.execute(insert(SummaryRow), rows)
+                    session.execute(insert(table(SummaryRow)), rows)
         except IntegrityError:
             # Another writer cached some of them (or removed a document) meanwhile.
             for doc_id, sentences in wanted.items():

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.core.document_store import Sentences, document_values
 from bot.core.documents import Document
-from bot.core.models import DocumentRow, FeedEntryRow, FeedRow
+from bot.core.models import DocumentRow, FeedEntryRow, FeedRow, table
 from bot.core.timestamps import as_utc
 
 CONFIG, CHAT, CLI = "config", "chat", "cli"
+_FEEDS, _ENTRIES, _DOCUMENTS = table(FeedRow), table(FeedEntryRow), table(DocumentRow)
 
 
 @dataclass(frozen=True)
@@ -158,11 +159,11 @@ class FeedRecords:
         `url` moves the feed (a page that named its feed); it stays put when another feed
         is at that address already."""
         with self._transaction() as session:
-            # Statements rather than the row loaded and changed: most polls answer 304, and a
-            # round records thousands of them.
+            # A Core statement rather than the row loaded and changed: most polls answer 304,
+            # and a round records thousands of them.
             session.execute(
-                update(FeedRow)
-                .where(FeedRow.id == feed_id)
+                update(_FEEDS)
+                .where(_FEEDS.c.id == feed_id)
                 .values(
                     polled_at=polled_at,
                     succeeded_at=polled_at,
@@ -171,7 +172,7 @@ class FeedRecords:
                     last_modified=last_modified,
                     failures=0,
                     last_error=None,
-                    entries=FeedRow.entries + new_entries,
+                    entries=_FEEDS.c.entries + new_entries,
                 )
             )
             if name:
@@ -242,10 +243,10 @@ class FeedRecords:
                     new.append(doc_id)
             # Many rows in a statement, not an object each: a first poll stores thousands.
             if documents:
-                session.execute(insert(DocumentRow), documents)
+                session.execute(insert(_DOCUMENTS), documents)
             if fresh:
                 session.execute(
-                    insert(FeedEntryRow),
+                    insert(_ENTRIES),
                     [
                         {"feed_id": feed_id, "key": e.key, "document_id": e.document.doc_id,
                          "seen_at": seen_at}

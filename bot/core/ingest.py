@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import summarizers
+from bot.core.document_store import Sentences
 from bot.core.documents import (
     ACCEPTED_SUFFIXES,
     Document,
@@ -225,6 +226,27 @@ def _summary(
     return summarizers.get(method).summarize(article, count)
 
 
+def summarise_many(
+    jobs: Sequence[tuple[str, Sentences, str]], method: str, count: int
+) -> list[tuple[str, tuple[str, ...]]]:
+    """A worker's job: the summaries of several stories, each (id, sentences, headline)."""
+    return [
+        (doc_id, _summary(sentences, title, method, count)) for doc_id, sentences, title in jobs
+    ]
+
+
+def worker_pool() -> ProcessPoolExecutor:
+    """Worker processes for the CPU work of a large batch (summarising; a poll round's
+    parsing too). Fresh interpreters rather than forks, since this also runs in the
+    scheduler's threads; each ends when this process does."""
+    return ProcessPoolExecutor(
+        max_workers=POOL_WORKERS,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_die_with_parent,
+        initargs=(os.getpid(),),
+    )
+
+
 def _die_with_parent(parent: int) -> None:
     """A worker's first act: to end when the process that started it ends, even killed with
     SIGKILL, rather than wait for work forever (and keep the resource tracker alive too)."""
@@ -258,8 +280,6 @@ def _summarise_in_pool(
     next batch is handed out before the last one's summaries are collected, so the workers
     never wait. Summaries are saved `SAVE_BATCH` to a transaction; `progress` hears of them
     counted on from `done`."""
-    # Fresh interpreters rather than forks: ingest also runs in the scheduler's threads.
-    context = multiprocessing.get_context("spawn")
     finished: list[tuple[str, tuple[str, ...]]] = []
 
     def collect(jobs: dict[Future[tuple[str, ...]], str]) -> None:
@@ -276,12 +296,7 @@ def _summarise_in_pool(
         if progress:
             progress(done, total)
 
-    with ProcessPoolExecutor(
-        max_workers=POOL_WORKERS,
-        mp_context=context,
-        initializer=_die_with_parent,
-        initargs=(os.getpid(),),
-    ) as pool:
+    with worker_pool() as pool:
         handed_out: dict[Future[tuple[str, ...]], str] = {}
         for batch in batches:
             jobs = {

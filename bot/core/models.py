@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -39,6 +40,14 @@ _NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=_NAMING)
+
+
+def table(model: type[Base]) -> Table:
+    """A model's table, for Core statements: writing many rows at once, or thousands of
+    one-row updates, costs no per-row ORM work."""
+    found = model.__table__
+    assert isinstance(found, Table)
+    return found
 
 
 class DocumentRow(Base):

@@ -6,8 +6,10 @@ with the outcome; nothing here knows either.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 import httpx
 
@@ -22,6 +24,14 @@ TEASER_CHARS = 500
 # to one site.
 PAGES_AT_ONCE = 4
 TITLE_CHARS = 300
+T = TypeVar("T")
+# Runs CPU work (`run(function, *args)`) and gives its result: here, or on worker processes.
+Runner = Callable[..., Awaitable[Any]]
+
+
+async def inline(function: Callable[..., T], *args: Any) -> T:
+    """The runner that does the work here, on the event loop."""
+    return function(*args)
 
 
 @dataclass(frozen=True)
@@ -74,10 +84,12 @@ async def poll_feed(
     etag: str | None = None,
     last_modified: str | None = None,
     options: PollOptions | None = None,
+    run: Runner = inline,
 ) -> Poll:
     """Fetch and read the feed at `url`; `FeedError` (a sentence) when it cannot be.
 
-    A web page that advertises its feed is followed to that feed, once."""
+    A web page that advertises its feed is followed to that feed, once. `run` parses (a
+    round of many feeds parses on worker processes)."""
     options = options or PollOptions()
     fetched = await fetch(
         client,
@@ -92,12 +104,12 @@ async def poll_feed(
             url, "", (), fetched.etag, fetched.last_modified, True, None, fetched.retry_after
         )
     try:
-        parsed = parse_feed(fetched.body, url=fetched.url, content_type=fetched.content_type)
+        parsed: ParsedFeed = await run(_parse, fetched.body, fetched.url, fetched.content_type)
     except NotAFeed as error:
         if error.feed_url is None or error.feed_url == url:
             raise
         # A page given instead of its feed: poll the feed it names, from now on.
-        return await poll_feed(client, error.feed_url, now=now, options=options)
+        return await poll_feed(client, error.feed_url, now=now, options=options, run=run)
     articles = await _articles(client, parsed, now, options)
     return Poll(
         url=url,
@@ -109,6 +121,10 @@ async def poll_feed(
         ttl_minutes=parsed.ttl_minutes,
         retry_after=fetched.retry_after,
     )
+
+
+def _parse(body: bytes, url: str, content_type: str) -> ParsedFeed:
+    return parse_feed(body, url=url, content_type=content_type)
 
 
 async def _articles(

@@ -70,8 +70,9 @@ def html_to_text(html: str) -> str:
     blank line; <br> becomes a line break; spacing inside a paragraph is evened out, as a
     browser would. Scripts and styles are dropped.
     """
-    if not html.strip():
-        return ""
+    if "<" not in html and "&" not in html:
+        # No markup (most titles and names): one paragraph, its spacing evened out.
+        return " ".join(html.split())
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):

@@ -12,6 +12,8 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -21,7 +23,7 @@ import httpx
 
 from bot.core.documents import Document, content_id, derive_headline, paragraph_sentences
 from bot.core.feed_store import CONFIG, EntryDocument, Feed
-from bot.core.ingest import summarise
+from bot.core.ingest import summarise, summarise_many, worker_pool
 from bot.core.store import Store, now
 from bot.sources.errors import FeedError
 from bot.sources.feeds import Article, Poll, PollOptions, poll_feed
@@ -38,6 +40,9 @@ MAX_BACKOFF = timedelta(hours=6)
 FEEDS_AT_ONCE = 20
 # New stories summarised at a time after a round: memory stays bounded however many came.
 SUMMARY_BATCH = 2000
+# From this many feeds on, a round parses and summarises on worker processes; below it,
+# starting them costs more than it saves.
+POOL_FEEDS = 100
 # The first poll of a new feed stores all its entries, but only this many newest count as new
 # for digests: adding a feed must not flood every chat with its archive.
 FIRST_POLL_NEW = 3
@@ -97,8 +102,8 @@ async def poll_feeds(
     gate = asyncio.Semaphore(settings.feeds_at_once)
     # Ids, not documents: a first poll of thousands of feeds brings tens of thousands.
     fresh: list[str] = []
-
     writer = RoundWriter(store)
+    workers = Workers(worker_pool() if len(feeds) >= POOL_FEEDS else None)
 
     async def one(session: httpx.AsyncClient, feed: Feed) -> None:
         async with gate:
@@ -111,9 +116,10 @@ async def poll_feeds(
                     etag=feed.etag,
                     last_modified=feed.last_modified,
                     options=settings.options,
+                    run=workers.run,
                 )
-                # Made ready here, so that the writer holds the store's lock only to write.
-                entries = _entries(feed, poll, moment, settings)
+                # Made ready before, so that the writer holds the store's lock only to write.
+                entries = await workers.run(_entries, feed, poll, moment, settings)
                 stored = await writer.write(
                     partial(_record, store, feed, poll, entries, moment, settings, report)
                 )
@@ -122,18 +128,75 @@ async def poll_feeds(
                     log.exception("polling %s failed", feed.url)
                 await writer.write(partial(_failed, store, feed, error, moment, report))
                 return
+        if workers.pool is None:
             fresh.extend(stored)
+        elif stored:
+            # Summarised as they arrive, on the workers, while other feeds are fetched.
+            await _summarise_entries(store, writer, workers, feed, entries, stored, settings)
 
-    if client is not None:
-        await asyncio.gather(*(one(client, feed) for feed in feeds))
-    else:
-        async with make_client() as session:
-            await asyncio.gather(*(one(session, feed) for feed in feeds))
+    try:
+        if client is not None:
+            await asyncio.gather(*(one(client, feed) for feed in feeds))
+        else:
+            async with make_client() as session:
+                await asyncio.gather(*(one(session, feed) for feed in feeds))
+    finally:
+        await workers.close()
     if fresh:
         await asyncio.to_thread(
             summarise, store, fresh, settings.method, settings.sentences, batch=SUMMARY_BATCH
         )
     return report
+
+
+class Workers:
+    """Where a round's CPU work runs (parsing feeds, making entries ready, summarising new
+    stories): on worker processes in a round of many feeds, so that it goes on while other
+    feeds are fetched and stored and uses every core; on the event loop otherwise. Work
+    that the pool can no longer take (a worker was killed) is done here instead, and the
+    round goes on."""
+
+    def __init__(self, pool: ProcessPoolExecutor | None) -> None:
+        self.pool = pool
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        if self.pool is not None:
+            try:
+                return await asyncio.get_running_loop().run_in_executor(self.pool, function, *args)
+            except BrokenProcessPool:
+                log.error("the worker processes stopped; the rest of the round runs here")
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = None
+        return function(*args)
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            await asyncio.to_thread(self.pool.shutdown, cancel_futures=True)
+
+
+async def _summarise_entries(
+    store: Store,
+    writer: RoundWriter,
+    workers: Workers,
+    feed: Feed,
+    entries: Sequence[EntryDocument],
+    stored: Sequence[str],
+    settings: PollSettings,
+) -> None:
+    """Summarise a poll's new stories and save the summaries. A failure costs only time:
+    a story without a summary is summarised when it is first shown."""
+    wanted = set(stored)
+    jobs = {
+        e.document.doc_id: (e.document.doc_id, e.sentences, e.document.headline)
+        for e in entries
+        if e.document.doc_id in wanted
+    }
+    method, count = settings.method, settings.sentences
+    try:
+        summaries = await workers.run(summarise_many, list(jobs.values()), method, count)
+        await writer.write(partial(store.save_summaries, method, count, summaries))
+    except Exception:
+        log.exception("summarising the new stories of %s failed", feed.url)
 
 
 class RoundWriter:
@@ -142,9 +205,11 @@ class RoundWriter:
     fails fails alone). A round of thousands of feeds then costs tens of commits, not
     thousands, and its writes never wait for each other's locks.
 
-    The writes run on the event loop's own thread, between fetches. In a worker thread each
-    database call gives up the GIL and waits for the busy loop to hand it back, which made a
-    sub-millisecond write cost several."""
+    On SQLite the writes run on the event loop's own thread, between fetches: in a worker
+    thread each database call gives up the GIL and waits for the busy loop to hand it back,
+    which made a sub-millisecond write cost several. A database server is different: there
+    each statement is a round trip, and the loop would stand still while it waits, so the
+    writes go to a thread and the loop fetches meanwhile."""
 
     # The most polls in one transaction: others (the scheduler, a chat's command) wait
     # their turn at SQLite's lock for no longer than these take.
@@ -154,6 +219,7 @@ class RoundWriter:
         self.store = store
         self._waiting: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = []
         self._busy = False
+        self._in_thread = store.engine.dialect.name != "sqlite"
 
     async def write(self, job: Callable[[], T]) -> T:
         """Run `job` (store calls) with the others waiting; its result, or its exception."""
@@ -167,14 +233,18 @@ class RoundWriter:
                 while self._waiting:
                     batch = self._waiting[: self.BATCH]
                     del self._waiting[: self.BATCH]
-                    self._write(batch)
+                    await self._write(batch)
             finally:
                 self._busy = False
         return await future
 
-    def _write(self, batch: list[tuple[Callable[[], Any], asyncio.Future[Any]]]) -> None:
+    async def _write(self, batch: list[tuple[Callable[[], Any], asyncio.Future[Any]]]) -> None:
+        jobs = [job for job, _ in batch]
         try:
-            outcomes = self._run([job for job, _ in batch])
+            if self._in_thread:
+                outcomes = await asyncio.to_thread(self._run, jobs)
+            else:
+                outcomes = self._run(jobs)
         except Exception as error:  # the commit itself failed: every job in it did
             outcomes = [error] * len(batch)
         for (_, future), outcome in zip(batch, outcomes, strict=True):
@@ -243,9 +313,10 @@ def _record(
         etag=poll.etag,
         last_modified=poll.last_modified,
         new_entries=len(new) + len(updated),
-        name=poll.title or None,
+        # Only what changed: a round records thousands of polls.
+        name=poll.title if poll.title and poll.title != feed.name else None,
         # A listed feed keeps the address it is listed under, or the list would add it again.
-        url=poll.url if feed.origin != CONFIG else None,
+        url=poll.url if feed.origin != CONFIG and poll.url != feed.url else None,
     )
     return new + updated
 

@@ -5,15 +5,25 @@ a 304 stores nothing, and a broken feed is recorded without holding up the other
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.core.feed_store import CHAT, Feed
+from bot.core.ingest import worker_pool
 from bot.core.store import Store
 from bot.sources.feeds import PollOptions
-from bot.sources.poller import BACKLOG, PollReport, PollSettings, poll_feeds
+from bot.sources.poller import (
+    BACKLOG,
+    POOL_FEEDS,
+    PollReport,
+    PollSettings,
+    Workers,
+    poll_feeds,
+)
 from tests.sources.server import LoopbackServer, Reply, Seen
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -227,3 +237,51 @@ def test_control_characters_in_a_json_feed_are_dropped_and_the_story_stored(
     assert report.failed == [] and len(report.new) == 1
     [story] = store.documents()
     assert story.headline == "Bridge approved" and "\x00" not in story.paragraphs[0]
+
+
+def test_a_round_of_many_feeds_summarises_every_new_story_on_worker_processes(
+    store: Store, server: LoopbackServer
+) -> None:
+    count = POOL_FEEDS + 4
+    for n in range(count):
+        server.routes[f"/feed/{n}"] = Reply(200, {}, rss(item(100 + n), title=f"Paper {n}"))
+    # A page that names its feed, and a page that is no feed at all, parsed on the workers too.
+    server.routes["/home"] = Reply(
+        200,
+        {"Content-Type": "text/html"},
+        b'<html><head><link rel="alternate" type="application/rss+xml" href="/feed/0">'
+        b"</head><body>Home</body></html>",
+    )
+    server.routes["/broken"] = Reply(
+        200, {"Content-Type": "text/html"}, b"<html><body>Hi</body></html>"
+    )
+    feeds = [add(store, server.url(f"/feed/{n}")) for n in range(1, count)]
+    home, broken = add(store, server.url("/home")), add(store, server.url("/broken"))
+    report = poll(store, home, *feeds, broken)
+
+    assert len(report.new) == count and report.updated == []
+    assert [(feed.id, error.split(":")[0]) for feed, error in report.failed] == [
+        (broken.id, "not a feed")
+    ]
+    moved = store.get_feed(home.id)
+    assert moved is not None and moved.url == server.url("/feed/0") and moved.entries == 1
+    for doc_id in report.new:
+        summary = store.summary(doc_id, SETTINGS.method, SETTINGS.sentences)
+        document = store.get_document(doc_id)
+        assert summary and document is not None
+        sentences = {s for paragraph in document.sentences for s in paragraph}
+        assert set(summary) <= sentences
+
+
+def test_work_the_worker_processes_can_no_longer_take_is_done_in_the_round() -> None:
+    async def round_after_a_worker_died() -> list[int]:
+        workers = Workers(worker_pool())
+        assert workers.pool is not None
+        with pytest.raises(BrokenProcessPool):
+            workers.pool.submit(os._exit, 1).result()
+        try:
+            return [await workers.run(len, "four"), await workers.run(abs, -2)]
+        finally:
+            await workers.close()
+
+    assert asyncio.run(round_after_a_worker_died()) == [4, 2]
