@@ -1,0 +1,176 @@
+"""Near-duplicate stories: syndicated copies, re-published or lightly edited versions, a teaser
+and the article it leads into.
+
+Each text becomes a fingerprint: the MinHash of its word shingles (runs of `SHINGLE_WORDS`
+words) and how many distinct shingles it has. A MinHash LSH index (datasketch) finds, among
+the fingerprints it holds, those likely to share many shingles with a new one, in time that
+does not grow with how many it holds; each candidate is then scored, and counts as a
+near-duplicate when the estimated share of the smaller text's shingles that the other one
+has too (containment) reaches `CONTAINMENT`. Containment rather than plain overlap, so that
+a teaser of the first paragraphs matches its full article, and an article padded with a
+byline and boilerplate matches the copy without them.
+
+A fingerprint is half a kilobyte (`Fingerprint.to_bytes`): stored with its document, the
+index is rebuilt from the store without reading any text again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+
+import numpy
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+SHINGLE_WORDS = 3
+PERMUTATIONS = 128
+# The index finds pairs whose shingle overlap (Jaccard) is above about this. It must be low:
+# a teaser of a fifth of an article overlaps it by about a fifth.
+LSH_THRESHOLD = 0.3
+# The share of the smaller text found in the larger from which two texts are one story. A copy
+# with one word in ten changed keeps about 0.73 of its shingles.
+CONTAINMENT = 0.55
+# A text's opening words are indexed apart too, so that a short teaser, whose overlap with its
+# whole article is small, is still found by the article's first words.
+LEAD_WORDS = 20
+LEAD_THRESHOLD = 0.5
+# A text this short (in shingles) whose lead is nearly the lead of a longer one is its teaser:
+# too short for the estimate of its containment to be sure, which the leads then decide.
+TEASER_SHINGLES = 120
+LEAD_MATCH = 0.8
+# Texts with fewer distinct shingles (a headline, a line of teaser) say too little to be
+# called anyone's copy.
+MIN_SHINGLES = 12
+_WORDS = re.compile(r"\w+")
+_SEED = 1
+# datasketch's hashing scheme, named so that stored fingerprints stay comparable: 32-bit values.
+_SCHEME = "affine32"
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """A text's MinHash values and its number of distinct shingles, and the MinHash values of
+    its first `LEAD_WORDS` words."""
+
+    hashes: numpy.ndarray
+    size: int
+    lead: numpy.ndarray
+
+    def to_bytes(self) -> bytes:
+        """The fingerprint as bytes to store (1,028): the size, then the hash values of the
+        text and of its lead, which MinHash keeps below 2**32."""
+        return numpy.array([self.size, *self.hashes, *self.lead], dtype="<u4").tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Fingerprint:
+        values = numpy.frombuffer(data, dtype="<u4").astype(numpy.uint64)
+        return cls(values[1 : PERMUTATIONS + 1], int(values[0]), values[PERMUTATIONS + 1 :])
+
+    def _minhash(self) -> LeanMinHash:
+        return LeanMinHash(seed=_SEED, hashvalues=self.hashes, scheme=_SCHEME)
+
+    def _lead_minhash(self) -> LeanMinHash:
+        return LeanMinHash(seed=_SEED, hashvalues=self.lead, scheme=_SCHEME)
+
+
+def shingles(text: str, words_at_most: int | None = None) -> set[bytes]:
+    """The distinct runs of `SHINGLE_WORDS` words of `text` (of its first `words_at_most`
+    words), case and punctuation ignored."""
+    words = _WORDS.findall(text.casefold())[:words_at_most]
+    if len(words) < SHINGLE_WORDS:
+        return {" ".join(words).encode()} if words else set()
+    return {
+        " ".join(words[start : start + SHINGLE_WORDS]).encode()
+        for start in range(len(words) - SHINGLE_WORDS + 1)
+    }
+
+
+def fingerprint(text: str) -> Fingerprint:
+    """The fingerprint of a document's text (its paragraphs, without the headline: copies
+    are often retitled)."""
+    found = shingles(text)
+    return Fingerprint(_minhash(found), len(found), _minhash(shingles(text, LEAD_WORDS)))
+
+
+def _minhash(found: set[bytes]) -> numpy.ndarray:
+    minhash = MinHash(num_perm=PERMUTATIONS, seed=_SEED, scheme=_SCHEME)
+    minhash.update_batch(list(found))
+    return minhash.hashvalues.astype(numpy.uint64)
+
+
+def containment(a: Fingerprint, b: Fingerprint) -> float:
+    """The estimated share of the smaller text's shingles that the other one has too."""
+    if not a.size or not b.size:
+        return 0.0
+    jaccard = _agreement(a.hashes, b.hashes)
+    # |A ∩ B| from the Jaccard estimate and the two sizes: J (|A| + |B|) / (1 + J).
+    shared = jaccard * (a.size + b.size) / (1 + jaccard)
+    return min(1.0, shared / min(a.size, b.size))
+
+
+def near_duplicates(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether two texts are one story: enough of each to judge, and the smaller contained in
+    the other, or the smaller a teaser that opens as the other does."""
+    smaller = min(a.size, b.size)
+    if smaller < MIN_SHINGLES:
+        return False
+    if smaller <= TEASER_SHINGLES and _agreement(a.lead, b.lead) >= LEAD_MATCH:
+        return True
+    return containment(a, b) >= CONTAINMENT
+
+
+def _agreement(a: numpy.ndarray, b: numpy.ndarray) -> float:
+    """The MinHash estimate of the overlap (Jaccard) of two sets."""
+    return float(numpy.count_nonzero(a == b)) / len(a)
+
+
+class NearDuplicateIndex:
+    """Fingerprints by key (a document id), searchable for near-duplicates of a new text."""
+
+    def __init__(self) -> None:
+        self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=PERMUTATIONS)
+        self._leads = MinHashLSH(threshold=LEAD_THRESHOLD, num_perm=PERMUTATIONS)
+        self._prints: dict[Hashable, Fingerprint] = {}
+
+    def __len__(self) -> int:
+        return len(self._prints)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._prints
+
+    def matches(self, print_: Fingerprint) -> list[tuple[Hashable, float]]:
+        """The held keys whose texts are near-duplicates of `print_`'s, most alike first."""
+        if print_.size < MIN_SHINGLES:
+            return []
+        found = []
+        candidates = set(self._lsh.query(print_._minhash()))
+        candidates.update(self._leads.query(print_._lead_minhash()))
+        for key in candidates:
+            held = self._prints[key]
+            if near_duplicates(print_, held):
+                found.append((key, containment(print_, held)))
+        found.sort(key=lambda match: -match[1])
+        return found
+
+    def add(self, key: Hashable, print_: Fingerprint) -> None:
+        """Hold `print_` under `key` (a key held already keeps its first fingerprint)."""
+        if key in self._prints or print_.size < MIN_SHINGLES:
+            return
+        self._prints[key] = print_
+        self._lsh.insert(key, print_._minhash(), check_duplication=False)
+        self._leads.insert(key, print_._lead_minhash(), check_duplication=False)
+
+    def add_many(self, prints: Iterable[tuple[Hashable, Fingerprint]]) -> None:
+        """Hold many fingerprints at once, as when the index is rebuilt from the store."""
+        with self._lsh.insertion_session() as texts, self._leads.insertion_session() as leads:
+            for key, print_ in prints:
+                if key not in self._prints and print_.size >= MIN_SHINGLES:
+                    self._prints[key] = print_
+                    texts.insert(key, print_._minhash(), check_duplication=False)
+                    leads.insert(key, print_._lead_minhash(), check_duplication=False)
+
+    def remove(self, key: Hashable) -> None:
+        if self._prints.pop(key, None) is not None:
+            self._lsh.remove(key)
+            self._leads.remove(key)
