@@ -2,7 +2,8 @@
 and the article it leads into.
 
 Each text becomes a fingerprint: the MinHash of its word shingles (runs of `SHINGLE_WORDS`
-words) and how many distinct shingles it has. A MinHash LSH index (datasketch) finds, among
+words), how many distinct shingles it has, and the MinHash of its first words. MinHash LSH
+indexes (datasketch), of the texts and of their leads, find, among
 the fingerprints it holds, those likely to share many shingles with a new one, in time that
 does not grow with how many it holds; each candidate is then scored, and counts as a
 near-duplicate when the estimated share of the smaller text's shingles that the other one
@@ -10,7 +11,7 @@ has too (containment) reaches `CONTAINMENT`. Containment rather than plain overl
 a teaser of the first paragraphs matches its full article, and an article padded with a
 byline and boilerplate matches the copy without them.
 
-A fingerprint is half a kilobyte (`Fingerprint.to_bytes`): stored with its document, the
+A fingerprint is about a kilobyte (`Fingerprint.to_bytes`): stored with its document, the
 index is rebuilt from the store without reading any text again.
 """
 
@@ -25,8 +26,9 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 SHINGLE_WORDS = 3
 PERMUTATIONS = 128
-# The index finds pairs whose shingle overlap (Jaccard) is above about this. It must be low:
-# a teaser of a fifth of an article overlaps it by about a fifth.
+# The index finds pairs whose shingle overlap (Jaccard) is above about this: a copy with one
+# word in ten changed overlaps its original by about 0.55. (A teaser overlaps its article far
+# less; the lead index below finds it.) Lower costs memory: more bands.
 LSH_THRESHOLD = 0.3
 # The share of the smaller text found in the larger from which two texts are one story. A copy
 # with one word in ten changed keeps about 0.73 of its shingles.
