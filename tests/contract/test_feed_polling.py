@@ -21,9 +21,9 @@ from bot.sources.poller import (
     POOL_FEEDS,
     PollReport,
     PollSettings,
-    Workers,
     poll_feeds,
 )
+from bot.sources.round import Workers
 from tests.sources.server import LoopbackServer, Reply, Seen
 
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
