@@ -3,13 +3,13 @@ and the article it leads into.
 
 Each text becomes a fingerprint: the MinHash of its word shingles (runs of `SHINGLE_WORDS`
 words), how many distinct shingles it has, and the MinHash of its first words. MinHash LSH
-indexes (datasketch), of the texts and of their leads, find, among
-the fingerprints it holds, those likely to share many shingles with a new one, in time that
-does not grow with how many it holds; each candidate is then scored, and counts as a
-near-duplicate when the estimated share of the smaller text's shingles that the other one
-has too (containment) reaches `CONTAINMENT`. Containment rather than plain overlap, so that
-a teaser of the first paragraphs matches its full article, and an article padded with a
-byline and boilerplate matches the copy without them.
+indexes (datasketch), of the texts and of their leads, find among the fingerprints held
+those likely to share many shingles with a new one, in time that does not grow with how
+many are held. A candidate is a near-duplicate when the estimated share of the smaller
+text's shingles that the other one has too (containment) reaches `CONTAINMENT`: containment
+rather than plain overlap, so that an article padded with a byline and boilerplate matches
+the copy without them. A teaser too short for that estimate to be sure matches when it
+opens as the longer text does.
 
 A fingerprint is about a kilobyte (`Fingerprint.to_bytes`): stored with its document, the
 index is rebuilt from the store without reading any text again.
@@ -135,33 +135,22 @@ class NearDuplicateIndex:
         self._leads = MinHashLSH(threshold=LEAD_THRESHOLD, num_perm=PERMUTATIONS)
         self._prints: dict[Hashable, Fingerprint] = {}
 
-    def __len__(self) -> int:
-        return len(self._prints)
-
-    def __contains__(self, key: Hashable) -> bool:
-        return key in self._prints
-
     def matches(self, print_: Fingerprint) -> list[tuple[Hashable, float]]:
         """The held keys whose texts are near-duplicates of `print_`'s, most alike first."""
         if print_.size < MIN_SHINGLES:
             return []
-        found = []
         candidates = set(self._lsh.query(print_._minhash()))
         candidates.update(self._leads.query(print_._lead_minhash()))
-        for key in candidates:
-            held = self._prints[key]
-            if near_duplicates(print_, held):
-                found.append((key, containment(print_, held)))
-        found.sort(key=lambda match: -match[1])
-        return found
+        found = [
+            (key, containment(print_, self._prints[key]))
+            for key in candidates
+            if near_duplicates(print_, self._prints[key])
+        ]
+        return sorted(found, key=lambda match: -match[1])
 
     def add(self, key: Hashable, print_: Fingerprint) -> None:
         """Hold `print_` under `key` (a key held already keeps its first fingerprint)."""
-        if key in self._prints or print_.size < MIN_SHINGLES:
-            return
-        self._prints[key] = print_
-        self._lsh.insert(key, print_._minhash(), check_duplication=False)
-        self._leads.insert(key, print_._lead_minhash(), check_duplication=False)
+        self.add_many([(key, print_)])
 
     def add_many(self, prints: Iterable[tuple[Hashable, Fingerprint]]) -> None:
         """Hold many fingerprints at once, as when the index is rebuilt from the store."""

@@ -12,6 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from bot.core.store import Store
+from bot.sources.feeds import inline
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -28,14 +29,17 @@ class Workers:
         self.pool = pool
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
-        if self.pool is not None:
+        pool = self.pool
+        if pool is not None:
             try:
-                return await asyncio.get_running_loop().run_in_executor(self.pool, function, *args)
+                return await asyncio.get_running_loop().run_in_executor(pool, function, *args)
             except BrokenProcessPool:
-                log.error("the worker processes stopped; the rest of the round runs here")
-                self.pool.shutdown(wait=False, cancel_futures=True)
-                self.pool = None
-        return function(*args)
+                # Every job waiting on the pool hears this; the first one says it.
+                if self.pool is pool:
+                    log.error("the worker processes stopped; the rest of the round runs here")
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = None
+        return await inline(function, *args)
 
     async def close(self) -> None:
         if self.pool is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
@@ -285,3 +286,26 @@ def test_work_the_worker_processes_can_no_longer_take_is_done_in_the_round() -> 
             await workers.close()
 
     assert asyncio.run(round_after_a_worker_died()) == [4, 2]
+
+
+def _die_soon() -> None:
+    time.sleep(0.3)
+    os._exit(1)
+
+
+def _slow_double(number: int) -> int:
+    time.sleep(0.6)
+    return 2 * number
+
+
+def test_jobs_in_flight_when_a_worker_dies_are_all_done_in_the_round() -> None:
+    async def round_with_a_dying_worker() -> list[int]:
+        workers = Workers(worker_pool())
+        assert workers.pool is not None
+        workers.pool.submit(_die_soon)
+        try:
+            return list(await asyncio.gather(*(workers.run(_slow_double, n) for n in (1, 2, 3))))
+        finally:
+            await workers.close()
+
+    assert asyncio.run(round_with_a_dying_worker()) == [2, 4, 6]
