@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.core import messages
 from bot.core.answers import answer, search
-from bot.core.digest import Digest, Story, arrange, pick
+from bot.core.digest import Digest, Story, StoryPick, arrange, pick, pick_stories
 from bot.core.feed_commands import FeedAdder, FeedRefused, added_text, feed_list, remove_feed
 from bot.core.models import TOPIC_CHARS
 from bot.core.replies import (
@@ -30,6 +30,7 @@ from bot.core.replies import (
     Text,
 )
 from bot.core.store import Chat, Store, StoredDocument, now
+from bot.core.stories import in_order, story_summary
 from bot.core.summaries import Summaries, summary_of
 from bot.core.terms import TermCache
 from bot.core.topics import Topic, TopicError, parse_topic
@@ -268,10 +269,18 @@ class CommandHandler:
         document = self.store.get_document(doc_id)
         if document is None:
             raise UserError(messages.NO_DIGEST_YET)
-        summary = summary_of(
-            self.store, document, self.options.method, self.options.longer_sentences
+        # The whole story as it stands now: every source, the longer summary of them all.
+        sources = in_order(
+            self.store.story_documents([document.story_id]).get(document.story_id, [document])
         )
-        return StoryReply(Story.of(number, document, summary, topic))
+        sources.remove(next(d for d in sources if d.id == document.id))
+        sources.insert(0, document)
+        count = self.options.longer_sentences
+        if len(sources) == 1:
+            summary = summary_of(self.store, document, self.options.method, count)
+        else:
+            summary = story_summary(sources, count)
+        return StoryReply(Story.of(number, document, summary, topic, sources=sources))
 
     def schedule(self, chat: Chat, argument: str, message: Message) -> Reply:
         if not argument:
@@ -338,12 +347,13 @@ class CommandHandler:
             candidates = self.store.documents(
                 since=last.created_at if last else None, new_to_chat=chat.id
             )
-            picks = pick(candidates, topics, self.terms, self.options.digest_size)
+            picks = self._stories(candidates, topics, self.options.digest_size, chat=chat.id)
             digest = arrange(picks, topics, self.summary, None)
             if digest.empty:
                 return digest
             # Stored in the order the reader sees them, so the stored digest reads the same.
-            items = [(story.doc_id, story.topic) for story in digest.stories]
+            by_head = {chosen.head.id: chosen for chosen in picks}
+            items = [by_head[story.doc_id].item(story.topic) for story in digest.stories]
             try:
                 digest_id = self.store.save_digest(
                     chat.id, items, query=only.text if only else None
@@ -380,7 +390,7 @@ class CommandHandler:
         published on or after `since`, matching `topic`, best first."""
         documents = [d for d in self.store.documents() if since is None or d.published >= since]
         topics = [_topic(topic)] if topic else []
-        picks = pick(documents, topics, self.terms, limit or self.options.digest_size)
+        picks = self._stories(documents, topics, limit or self.options.digest_size)
         digest = arrange(picks, topics, self.summary, None)
         if topics and since:
             nothing = messages.PREVIEW_NOTHING_ON_SINCE.format(topic=topics[0].text, since=since)
@@ -408,9 +418,32 @@ class CommandHandler:
             context = [found[doc_id] for doc_id in ids if doc_id in found]
         return self.answer_question(question, context)
 
-    def summary(self, document: StoredDocument) -> tuple[str, ...]:
-        """A story's summary as digests show it."""
-        return self._summaries(document)
+    def _stories(
+        self,
+        documents: Sequence[StoredDocument],
+        topics: Sequence[Topic],
+        limit: int,
+        *,
+        chat: int | None = None,
+    ) -> list[StoryPick]:
+        """The best `limit` stories the `documents` belong to, each with all its documents;
+        for a `chat`, a story it had only when the documents add something to it."""
+        picks = pick(documents, topics, self.terms, len(documents))
+        stories: list[str] = []
+        for chosen in picks:  # the stories the first `limit` could come from, and then some
+            if chosen.document.story_id not in stories:
+                stories.append(chosen.document.story_id)
+        told = self.store.told(chat, stories) if chat is not None else {}
+        # Every story told before might add nothing: read enough for the updates to drop out.
+        wanted = stories[: limit + len(told)]
+        return pick_stories(picks, self.store.story_documents(wanted), limit, told)
+
+    def summary(self, documents: Sequence[StoredDocument]) -> tuple[str, ...]:
+        """A story's summary as digests show it: of its one document (computed once), or
+        drawn from all of its sources."""
+        if len(documents) == 1:
+            return self._summaries(documents[0])
+        return story_summary(documents, self.options.sentences)
 
     def _schedule_changed(self, chat: Chat) -> None:
         if self.schedule_changed is not None:

@@ -5,21 +5,27 @@ Rendering (text, HTML, Block Kit) is the adapters' job.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from bot.core import messages
-from bot.core.store import Store, StoredDocument
+from bot.core.store import DigestItem, Store, StoredDocument
+from bot.core.stories import Source, in_order, source_of, update_of
 from bot.core.terms import TermCache
 from bot.core.topics import Topic
 
-Summarize = Callable[[StoredDocument], tuple[str, ...]]
+# A story's summary, from its documents (the one that heads it first).
+Summarize = Callable[[Sequence[StoredDocument]], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
 class Story:
-    """One story of a digest, numbered as the reader sees it."""
+    """One story of a digest, numbered as the reader sees it: the headline, date and link of
+    the source that heads it, and every source of it in the digest (that one first).
+
+    An `update` is a story the chat had before: its summary is what its new `sources` add.
+    """
 
     number: int
     doc_id: str
@@ -28,11 +34,21 @@ class Story:
     published: date
     source: str
     topic: str | None = None
+    sources: tuple[Source, ...] = ()
+    update: bool = False
 
     @classmethod
     def of(
-        cls, number: int, document: StoredDocument, summary: tuple[str, ...], topic: str | None
+        cls,
+        number: int,
+        document: StoredDocument,
+        summary: tuple[str, ...],
+        topic: str | None,
+        *,
+        sources: Sequence[StoredDocument] = (),
+        update: bool = False,
     ) -> Story:
+        """The story headed by `document`; its `sources` are that one alone unless given."""
         return cls(
             number=number,
             doc_id=document.id,
@@ -41,6 +57,8 @@ class Story:
             published=document.published,
             source=document.source,
             topic=topic,
+            sources=tuple(source_of(d) for d in (sources or (document,))),
+            update=update,
         )
 
 
@@ -85,6 +103,21 @@ class Pick:
     score: float
 
 
+@dataclass(frozen=True)
+class StoryPick:
+    """A story chosen for a digest: the document that heads it, the documents it brings
+    to the chat (that one first, for a story new to the chat), and for a story the chat had,
+    what those add."""
+
+    head: StoredDocument
+    documents: tuple[StoredDocument, ...]
+    topic: Topic | None
+    update: tuple[str, ...] | None = None
+
+    def item(self, topic: str | None) -> DigestItem:
+        return DigestItem(self.head.id, topic, tuple(d.id for d in self.documents), self.update)
+
+
 def _recency(document: StoredDocument) -> tuple[int, float]:
     return document.published.toordinal(), document.ingested_at.timestamp()
 
@@ -113,8 +146,46 @@ def pick(
     return picks[:limit]
 
 
+def pick_stories(
+    picks: Sequence[Pick],
+    documents: Mapping[str, Sequence[StoredDocument]],
+    limit: int,
+    told: Mapping[str, set[str]] | None = None,
+) -> list[StoryPick]:
+    """The best `limit` stories of `picks` (documents, best first): each story once, where
+    its best document stands. `documents` are every document of each story; `told`, the
+    documents of each story the chat has had.
+
+    A story the chat had comes back only when its other documents add something to what it
+    was told (an update); with nothing new it is left out."""
+    chosen: list[StoryPick] = []
+    seen: set[str] = set()
+    for best in picks:
+        story = best.document.story_id or best.document.id
+        if story in seen:
+            continue
+        seen.add(story)
+        members = in_order(documents.get(story) or (best.document,))
+        had = (told or {}).get(story)
+        if not had:
+            chosen.append(StoryPick(members[0], tuple(members), best.topic))
+        else:
+            old = [d for d in members if d.id in had]
+            new = [d for d in members if d.id not in had]
+            update = update_of(old, new) if new and old else ()
+            if not update:
+                continue
+            chosen.append(StoryPick(old[0], tuple(new), best.topic, update))
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
 def arrange(
-    picks: Sequence[Pick], topics: Sequence[Topic], summarize: Summarize, digest_id: int | None
+    picks: Sequence[StoryPick],
+    topics: Sequence[Topic],
+    summarize: Summarize,
+    digest_id: int | None,
 ) -> Digest:
     """The digest of `picks`: grouped by topic in the chat's order, best first in each."""
     order: list[Topic | None] = list(topics) if topics else [None]
@@ -127,7 +198,8 @@ def arrange(
                 continue
             number += 1
             label = topic.text if topic else None
-            stories.append(Story.of(number, chosen.document, summarize(chosen.document), label))
+            stories.append(_story(number, chosen.item(label), chosen.head, chosen.documents,
+                                  summarize))  # fmt: skip
         if stories:
             sections.append(Section(topic.text if topic else None, tuple(stories)))
     covered = {s.topic for s in sections}
@@ -146,20 +218,37 @@ def load_digest(store: Store, digest_id: int, summarize: Summarize) -> Digest:
     sections: list[Section] = []
     stories: list[Story] = []
     current: str | None = None
-    items = store.digest_items(digest_id)
-    documents = store.get_documents([doc_id for doc_id, _ in items])
-    for number, (doc_id, topic) in enumerate(items, start=1):
-        document = documents.get(doc_id)
-        if document is None:
+    items = store.digest_entries(digest_id)
+    wanted = {doc_id for item in items for doc_id in (item.document_id, *item.documents)}
+    documents = store.get_documents(sorted(wanted))
+    for number, item in enumerate(items, start=1):
+        head = documents.get(item.document_id)
+        if head is None:
             continue  # deleted since; the rest of the digest still goes
-        if stories and topic != current:
+        sources = [documents[d] for d in item.documents if d in documents]
+        if stories and item.topic != current:
             sections.append(Section(current, tuple(stories)))
             stories = []
-        current = topic
-        stories.append(Story.of(number, document, summarize(document), topic))
+        current = item.topic
+        stories.append(_story(number, item, head, sources, summarize))
     if stories:
         sections.append(Section(current, tuple(stories)))
     covered = {section.topic for section in sections}
     followed = [info.query] if info.query else store.topics(info.chat_id)
     nothing = tuple(t for t in followed if t not in covered)
     return Digest(tuple(sections), nothing, digest_id)
+
+
+def _story(
+    number: int,
+    item: DigestItem,
+    head: StoredDocument,
+    sources: Sequence[StoredDocument],
+    summarize: Summarize,
+) -> Story:
+    """A digest's story as the reader sees it: an update says what its sources add; a new
+    story is summarised from all its sources."""
+    if item.update is not None:
+        return Story.of(number, head, item.update, item.topic, sources=sources, update=True)
+    members = sources or (head,)
+    return Story.of(number, head, summarize(members), item.topic, sources=members)

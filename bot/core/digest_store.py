@@ -22,6 +22,7 @@ from bot.core.models import (
     DigestMessageRow,
     DigestPartRow,
     DigestRow,
+    DocumentRow,
 )
 from bot.core.timestamps import as_utc, now
 
@@ -58,6 +59,22 @@ def _part(row: DigestPartRow) -> Part:
 
 
 @dataclass(frozen=True)
+class DigestItem:
+    """One story of a stored digest: the document that heads it, the topic it came under,
+    the documents it brought to the chat (the head alone when empty), and for a story the
+    chat had before, the sentences its new documents added (an update)."""
+
+    document_id: str
+    topic: str | None
+    documents: tuple[str, ...] = ()
+    update: tuple[str, ...] | None = None
+
+    @property
+    def delivered(self) -> tuple[str, ...]:
+        return self.documents or (self.document_id,)
+
+
+@dataclass(frozen=True)
 class DigestInfo:
     """A stored digest's identity and when it was built."""
 
@@ -76,14 +93,20 @@ class DigestRecords:
     _add_new: Callable[[Sequence[Any], Callable[[], bool]], bool]
 
     def save_digest(
-        self, chat_id: int, items: Sequence[tuple[str, str | None]], *, query: str | None = None
+        self,
+        chat_id: int,
+        items: Sequence[DigestItem | tuple[str, str | None]],
+        *,
+        query: str | None = None,
     ) -> int:
-        """Store a digest's items (document id, topic) in order, and record each story as
-        delivered to the chat, in one transaction; returns the digest's id.
+        """Store a digest's items (or (document id, topic) pairs) in order, and record the
+        documents each brings as delivered to the chat, in one transaction; returns the
+        digest's id.
 
-        Raises IntegrityError, storing nothing, when one of the stories had already reached
+        Raises IntegrityError, storing nothing, when one of the documents had already reached
         the chat (another digest built at the same moment).
         """
+        entries = [item if isinstance(item, DigestItem) else DigestItem(*item) for item in items]
         # Plain inserts rather than ORM objects: this runs once per chat per day, thousands
         # of times in a row at a popular digest time.
         moment = now()
@@ -93,26 +116,24 @@ class DigestRecords:
                 .values(chat_id=chat_id, created_at=moment, query=query, state=PENDING)
                 .returning(DigestRow.id)
             ).scalar_one()
-            if items:
+            if entries:
                 connection.execute(
                     insert(DigestItemRow),
                     [
-                        {"digest_id": digest_id, "position": i, "document_id": d, "topic": t}
-                        for i, (d, t) in enumerate(items)
+                        {"digest_id": digest_id, "position": i, "document_id": e.document_id,
+                         "topic": e.topic,
+                         "update_sentences": list(e.update) if e.update is not None else None}
+                        for i, e in enumerate(entries)
                     ],
-                )
+                )  # fmt: skip
                 connection.execute(
                     insert(DeliveryRow),
                     [
-                        {
-                            "chat_id": chat_id,
-                            "document_id": d,
-                            "digest_id": digest_id,
-                            "sent_at": moment,
-                        }
-                        for d, _ in items
+                        {"chat_id": chat_id, "document_id": d, "digest_id": digest_id,
+                         "sent_at": moment}
+                        for e in entries for d in e.delivered
                     ],
-                )
+                )  # fmt: skip
             return int(digest_id)
 
     def last_digest(self, chat_id: int, *, full: bool = False) -> DigestInfo | None:
@@ -304,6 +325,31 @@ class DigestRecords:
         )
         with self._transaction() as session:
             return [(doc_id, topic) for doc_id, topic in session.execute(query)]
+
+    def digest_entries(self, digest_id: int) -> list[DigestItem]:
+        """A digest's items in order, each with the documents it brought to the chat."""
+        items = (
+            select(DigestItemRow, DocumentRow.story_id)
+            .outerjoin(DocumentRow, DocumentRow.id == DigestItemRow.document_id)
+            .where(DigestItemRow.digest_id == digest_id)
+            .order_by(DigestItemRow.position)
+        )
+        brought = (
+            select(DeliveryRow.document_id, DocumentRow.story_id)
+            .join(DocumentRow, DocumentRow.id == DeliveryRow.document_id)
+            .where(DeliveryRow.digest_id == digest_id)
+            .order_by(DeliveryRow.id)
+        )
+        with self._transaction() as session:
+            by_story: dict[str, list[str]] = {}
+            for doc_id, story in session.execute(brought):
+                by_story.setdefault(story or doc_id, []).append(doc_id)
+            entries = []
+            for row, story in session.execute(items):
+                documents = by_story.get(story or row.document_id, [])
+                update = tuple(row.update_sentences) if row.update_sentences is not None else None
+                entries.append(DigestItem(row.document_id, row.topic, tuple(documents), update))
+            return entries
 
     def record_delivery(
         self,

@@ -1,6 +1,6 @@
 """The documents the bot has read, the files it read them from and the summaries made of
 them: the part of the store that reads and writes the `documents`, `source_files` and
-`summaries` tables (`Store` inherits it)."""
+`summaries` tables (a new document's story: `story_store`) (`Store` inherits it)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,11 @@ from bot.core.models import (
     DocumentRow,
     SourceFileRow,
     SummaryRow,
+    chunks,
     table,
 )
+from bot.core.near_duplicates import fingerprint
+from bot.core.story_store import NewDocument, insert_documents
 from bot.core.timestamps import as_utc, now
 
 Sentences = tuple[tuple[str, ...], ...]
@@ -43,6 +46,8 @@ class StoredDocument:
     ingested_at: datetime
     author: str = ""
     outlet: str = ""
+    # The story it tells (the id of the story's first document); see `story_store`.
+    story_id: str = ""
 
 
 def _document(row: DocumentRow) -> StoredDocument:
@@ -57,6 +62,7 @@ def _document(row: DocumentRow) -> StoredDocument:
         ingested_at=as_utc(row.ingested_at),
         author=row.author or "",
         outlet=row.outlet or "",
+        story_id=row.story_id or row.id,
     )
 
 
@@ -78,6 +84,12 @@ def document_values(
     }
 
 
+def _new(document: Document, sentences: Sentences, ingested_at: datetime) -> NewDocument:
+    return NewDocument(
+        document_values(document, sentences, ingested_at), fingerprint(document.text)
+    )
+
+
 class DocumentRecords:
     """Documents, their source files and their summaries. Mixed into `Store`, whose
     transactions it uses."""
@@ -88,9 +100,17 @@ class DocumentRecords:
     def add_document(
         self, document: Document, sentences: Sentences, ingested_at: datetime | None = None
     ) -> bool:
-        """Store a document; False when a document with the same content is already stored."""
-        row = self._document_row(document, sentences, ingested_at or now())
-        return self._add_new([row], lambda: self.get_document(document.doc_id) is not None)
+        """Store a document in its story; False when a document with the same content is
+        already stored."""
+        new = _new(document, sentences, ingested_at or now())
+        try:
+            with self._transaction() as session:
+                insert_documents(session, [new])
+        except IntegrityError:
+            if self.get_document(document.doc_id) is None:
+                raise
+            return False
+        return True
 
     def replace_document(self, previous: str, document: Document, sentences: Sentences) -> bool:
         """Put `document` in the place of `previous`, the document its file held before the
@@ -133,8 +153,7 @@ class DocumentRecords:
             return True
         if session.get(DocumentRow, document.doc_id) is not None:
             return False
-        session.add(self._document_row(document, sentences, now()))
-        session.flush()
+        insert_documents(session, [_new(document, sentences, now())], story=old.story_id or old.id)
         for holder in (DeliveryRow, DigestItemRow, SourceFileRow):
             session.execute(
                 sqlalchemy_update(holder)
@@ -143,12 +162,6 @@ class DocumentRecords:
             )
         session.execute(delete(DocumentRow).where(DocumentRow.id == previous))
         return True
-
-    @staticmethod
-    def _document_row(
-        document: Document, sentences: Sentences, ingested_at: datetime
-    ) -> DocumentRow:
-        return DocumentRow(**document_values(document, sentences, ingested_at))
 
     def get_documents(self, doc_ids: Sequence[str]) -> dict[str, StoredDocument]:
         """The stored documents among `doc_ids`, by id, in one query."""
@@ -182,6 +195,32 @@ class DocumentRecords:
             query = query.limit(limit)
         with self._transaction() as session:
             return [_document(row) for row in session.scalars(query)]
+
+    def story_documents(self, story_ids: Sequence[str]) -> dict[str, list[StoredDocument]]:
+        """Every stored document of each of the stories `story_ids`, by story."""
+        found: dict[str, list[StoredDocument]] = {}
+        with self._transaction() as session:
+            for chunk in chunks(sorted(set(story_ids))):
+                query = select(DocumentRow).where(DocumentRow.story_id.in_(chunk))
+                for row in session.scalars(query):
+                    document = _document(row)
+                    found.setdefault(document.story_id, []).append(document)
+        return found
+
+    def told(self, chat_id: int, story_ids: Sequence[str]) -> dict[str, set[str]]:
+        """The documents of each of `story_ids` that have reached the chat, by story (the
+        stories it has not had are left out)."""
+        found: dict[str, set[str]] = {}
+        with self._transaction() as session:
+            for chunk in chunks(sorted(set(story_ids))):
+                query = (
+                    select(DocumentRow.story_id, DocumentRow.id)
+                    .join(DeliveryRow, DeliveryRow.document_id == DocumentRow.id)
+                    .where(DeliveryRow.chat_id == chat_id, DocumentRow.story_id.in_(chunk))
+                )
+                for story, doc_id in session.execute(query):
+                    found.setdefault(story or doc_id, set()).add(doc_id)
+        return found
 
     def count_documents(self) -> int:
         with self._transaction() as session:

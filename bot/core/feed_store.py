@@ -3,7 +3,7 @@ that reads and writes the `feeds` and `feed_entries` tables (`Store` inherits it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.core.document_store import Sentences, document_values
 from bot.core.documents import Document
-from bot.core.models import DocumentRow, FeedEntryRow, FeedRow, table
+from bot.core.models import DocumentRow, FeedEntryRow, FeedRow, chunks, table
+from bot.core.near_duplicates import Fingerprint, fingerprint
+from bot.core.story_store import NewDocument, insert_documents
 from bot.core.timestamps import as_utc
 
 CONFIG, CHAT, CLI = "config", "chat", "cli"
-_FEEDS, _ENTRIES, _DOCUMENTS = table(FeedRow), table(FeedEntryRow), table(DocumentRow)
+_FEEDS, _ENTRIES = table(FeedRow), table(FeedEntryRow)
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,12 @@ class EntryDocument:
     document: Document
     sentences: Sentences
     ingested_at: datetime
+    # The fingerprint of its text, made where the entry was made ready (a worker process).
+    print_: Fingerprint | None = None
+
+    def new_document(self) -> NewDocument:
+        values = document_values(self.document, self.sentences, self.ingested_at)
+        return NewDocument(values, self.print_ or fingerprint(self.document.text))
 
 
 @dataclass(frozen=True)
@@ -236,14 +244,11 @@ class FeedRecords:
             for entry in fresh:
                 doc_id = entry.document.doc_id
                 if doc_id not in present:
-                    documents.append(
-                        document_values(entry.document, entry.sentences, entry.ingested_at)
-                    )
+                    documents.append(entry.new_document())
                     present.add(doc_id)
                     new.append(doc_id)
             # Many rows in a statement, not an object each: a first poll stores thousands.
-            if documents:
-                session.execute(insert(_DOCUMENTS), documents)
+            insert_documents(session, documents)
             if fresh:
                 session.execute(
                     insert(_ENTRIES),
@@ -275,7 +280,7 @@ def _version(document: Document) -> Version:
 def _known_entries(session: Session, feed_id: int, keys: list[str]) -> dict[str, Version]:
     """The stored version (document id, headline, date) of each of `keys` the feed has had."""
     found: dict[str, Version] = {}
-    for batch in _batches(keys, 500):
+    for batch in chunks(keys):
         query = (
             select(
                 FeedEntryRow.key, FeedEntryRow.document_id, DocumentRow.headline,
@@ -292,11 +297,6 @@ def _known_entries(session: Session, feed_id: int, keys: list[str]) -> dict[str,
 
 def _present_documents(session: Session, doc_ids: list[str]) -> set[str]:
     present: set[str] = set()
-    for batch in _batches(doc_ids, 500):
+    for batch in chunks(doc_ids):
         present.update(session.scalars(select(DocumentRow.id).where(DocumentRow.id.in_(batch))))
     return present
-
-
-def _batches(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -6,8 +6,9 @@ Schema changes go through Alembic migrations in `bot/migrations/`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -29,6 +31,7 @@ TOPIC_CHARS = 200
 # The largest id an Integer column holds on every database (PostgreSQL's is 32-bit): a number
 # a client sends that is larger cannot name a stored row.
 MAX_ID = 2**31 - 1
+T = TypeVar("T")
 _NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -50,6 +53,13 @@ def table(model: type[Base]) -> Table:
     return found
 
 
+def chunks(items: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
+    """`items` in runs of `size`: as many ids or keys as one `IN (…)` takes, well under every
+    database's limit on a statement's parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 class DocumentRow(Base):
     """A stored story; its sentences (per paragraph) are split once, at ingest."""
 
@@ -66,6 +76,22 @@ class DocumentRow(Base):
     # From a feed: the entry's author and the feed's name ("Kellshore Courier").
     author: Mapped[str | None] = mapped_column(String(300), nullable=True)
     outlet: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # The story it tells: the id of the first document of the story (a near-duplicate joins
+    # the story of the document it copies). Its fingerprint finds its near-duplicates.
+    story_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+
+
+class StoryBandRow(Base):
+    """A document's fingerprint cut into LSH bands: documents that share a band key are
+    candidate near-duplicates."""
+
+    __tablename__ = "story_bands"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class SummaryRow(Base):
@@ -136,7 +162,8 @@ class DigestRow(Base):
 
 
 class DigestItemRow(Base):
-    """One story of a digest, at its position, under the topic that matched it."""
+    """One story of a digest, at its position, under the topic that matched it; the
+    document is the story's lead source (its headline and link head the story)."""
 
     __tablename__ = "digest_items"
 
@@ -146,6 +173,8 @@ class DigestItemRow(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     topic: Mapped[str | None] = mapped_column(String(TOPIC_CHARS), nullable=True)
+    # For a story the chat had before: what its new sources add, the sentences it was sent as.
+    update_sentences: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class DeliveryRow(Base):

@@ -1,28 +1,33 @@
 """Near-duplicate stories: syndicated copies, re-published or lightly edited versions, a teaser
 and the article it leads into.
 
-Each text becomes a fingerprint: the MinHash of its word shingles (runs of `SHINGLE_WORDS`
-words), how many distinct shingles it has, and the MinHash of its first words. MinHash LSH
-indexes (datasketch), of the texts and of their leads, find among the fingerprints held
-those likely to share many shingles with a new one, in time that does not grow with how
-many are held. A candidate is a near-duplicate when the estimated share of the smaller
-text's shingles that the other one has too (containment) reaches `CONTAINMENT`: containment
-rather than plain overlap, so that an article padded with a byline and boilerplate matches
-the copy without them. A teaser too short for that estimate to be sure matches when it
-opens as the longer text does.
+Each text becomes a fingerprint: the MinHash (datasketch) of its word shingles (runs of
+`SHINGLE_WORDS` words), how many distinct shingles it has, and the MinHash of its first
+words. Locality-sensitive hashing finds among the fingerprints held those likely to share
+many shingles with a new one, in time that does not grow with how many are held: the hash
+values cut into bands (of the text and of its lead, as many as datasketch's MinHashLSH would
+use), each band a key, and texts that share a key are candidates. A candidate is a
+near-duplicate when the estimated share of the smaller text's shingles that the other one has
+too (containment) reaches `CONTAINMENT`: containment rather than plain overlap, so that an
+article padded with a byline and boilerplate matches the copy without them. A teaser too short
+for that estimate to be sure matches when it opens as the longer text does.
 
-A fingerprint is about a kilobyte (`Fingerprint.to_bytes`): stored with its document, the
-index is rebuilt from the store without reading any text again.
+A fingerprint is about a kilobyte (`Fingerprint.to_bytes`). The store keeps it and its band
+keys beside the document (`story_store`), so nothing is rebuilt at a restart; the index here
+holds them in memory.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash
 
 SHINGLE_WORDS = 3
 PERMUTATIONS = 128
@@ -30,6 +35,7 @@ PERMUTATIONS = 128
 # word in ten changed overlaps its original by about 0.55. (A teaser overlaps its article far
 # less; the lead index below finds it.) Lower costs memory: more bands.
 LSH_THRESHOLD = 0.3
+TEXT_BANDS, TEXT_ROWS = 37, 3
 # The share of the smaller text found in the larger from which two texts are one story. A copy
 # with one word in ten changed keeps about 0.73 of its shingles.
 CONTAINMENT = 0.55
@@ -37,6 +43,7 @@ CONTAINMENT = 0.55
 # whole article is small, is still found by the article's first words.
 LEAD_WORDS = 20
 LEAD_THRESHOLD = 0.5
+LEAD_BANDS, LEAD_ROWS = 25, 5
 # A text this short (in shingles) whose lead is nearly the lead of a longer one is its teaser:
 # too short for the estimate of its containment to be sure, which the leads then decide.
 TEASER_SHINGLES = 120
@@ -48,6 +55,7 @@ _WORDS = re.compile(r"\w+")
 _SEED = 1
 # datasketch's hashing scheme, named so that stored fingerprints stay comparable: 32-bit values.
 _SCHEME = "affine32"
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -68,12 +76,6 @@ class Fingerprint:
     def from_bytes(cls, data: bytes) -> Fingerprint:
         values = numpy.frombuffer(data, dtype="<u4").astype(numpy.uint64)
         return cls(values[1 : PERMUTATIONS + 1], int(values[0]), values[PERMUTATIONS + 1 :])
-
-    def _minhash(self) -> LeanMinHash:
-        return LeanMinHash(seed=_SEED, hashvalues=self.hashes, scheme=_SCHEME)
-
-    def _lead_minhash(self) -> LeanMinHash:
-        return LeanMinHash(seed=_SEED, hashvalues=self.lead, scheme=_SCHEME)
 
 
 def shingles(text: str, words_at_most: int | None = None) -> set[bytes]:
@@ -127,20 +129,54 @@ def _agreement(a: numpy.ndarray, b: numpy.ndarray) -> float:
     return float(numpy.count_nonzero(a == b)) / len(a)
 
 
-class NearDuplicateIndex:
-    """Fingerprints by key (a document id), searchable for near-duplicates of a new text."""
+def band_keys(print_: Fingerprint) -> list[int]:
+    """The LSH band keys of a fingerprint: two texts that share one are candidates. The text's
+    hash values in `TEXT_BANDS` bands of `TEXT_ROWS`, its lead's in `LEAD_BANDS` of
+    `LEAD_ROWS` (the bands datasketch's MinHashLSH chooses for `LSH_THRESHOLD` and
+    `LEAD_THRESHOLD`), each band hashed to a signed 64-bit number that is the same in every
+    process (the store keeps them). A text too short to judge has none."""
+    if print_.size < MIN_SHINGLES:
+        return []
+    keys = []
+    for kind, values, bands, rows in (
+        (b"t", print_.hashes, TEXT_BANDS, TEXT_ROWS),
+        (b"l", print_.lead, LEAD_BANDS, LEAD_ROWS),
+    ):
+        data = values.astype("<u4").tobytes()
+        width = rows * 4
+        for band in range(bands):
+            digest = hashlib.blake2b(
+                data[band * width : (band + 1) * width], digest_size=8, person=kind + bytes([band])
+            ).digest()
+            keys.append(int.from_bytes(digest, "little", signed=True))
+    return keys
+
+
+def best_match(
+    print_: Fingerprint, candidates: Iterable[tuple[K, Fingerprint]]
+) -> tuple[K, float] | None:
+    """The candidate that is a near-duplicate of `print_` with the most of it contained,
+    and that share; None when none is."""
+    best: tuple[K, float] | None = None
+    for key, other in candidates:
+        if near_duplicates(print_, other):
+            share = containment(print_, other)
+            if best is None or share > best[1]:
+                best = (key, share)
+    return best
+
+
+class NearDuplicateIndex(Generic[K]):
+    """Fingerprints by key, in memory, searchable by their band keys for near-duplicates of
+    a new text: the store keeps the same bands in a table (`story_store`)."""
 
     def __init__(self) -> None:
-        self._lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=PERMUTATIONS)
-        self._leads = MinHashLSH(threshold=LEAD_THRESHOLD, num_perm=PERMUTATIONS)
-        self._prints: dict[Hashable, Fingerprint] = {}
+        self._bands: dict[int, list[K]] = defaultdict(list)
+        self._prints: dict[K, Fingerprint] = {}
 
-    def matches(self, print_: Fingerprint) -> list[tuple[Hashable, float]]:
+    def matches(self, print_: Fingerprint) -> list[tuple[K, float]]:
         """The held keys whose texts are near-duplicates of `print_`'s, most alike first."""
-        if print_.size < MIN_SHINGLES:
-            return []
-        candidates = set(self._lsh.query(print_._minhash()))
-        candidates.update(self._leads.query(print_._lead_minhash()))
+        candidates = {key for band in band_keys(print_) for key in self._bands.get(band, ())}
         found = [
             (key, containment(print_, self._prints[key]))
             for key in candidates
@@ -148,20 +184,10 @@ class NearDuplicateIndex:
         ]
         return sorted(found, key=lambda match: -match[1])
 
-    def add(self, key: Hashable, print_: Fingerprint) -> None:
+    def add(self, key: K, print_: Fingerprint) -> None:
         """Hold `print_` under `key` (a key held already keeps its first fingerprint)."""
-        self.add_many([(key, print_)])
-
-    def add_many(self, prints: Iterable[tuple[Hashable, Fingerprint]]) -> None:
-        """Hold many fingerprints at once, as when the index is rebuilt from the store."""
-        with self._lsh.insertion_session() as texts, self._leads.insertion_session() as leads:
-            for key, print_ in prints:
-                if key not in self._prints and print_.size >= MIN_SHINGLES:
-                    self._prints[key] = print_
-                    texts.insert(key, print_._minhash(), check_duplication=False)
-                    leads.insert(key, print_._lead_minhash(), check_duplication=False)
-
-    def remove(self, key: Hashable) -> None:
-        if self._prints.pop(key, None) is not None:
-            self._lsh.remove(key)
-            self._leads.remove(key)
+        if key in self._prints or print_.size < MIN_SHINGLES:
+            return
+        self._prints[key] = print_
+        for band in band_keys(print_):
+            self._bands[band].append(key)

@@ -25,7 +25,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.chat_store import Chat, ChatRecords
 from bot.core.database import make_engine, unavailable
-from bot.core.digest_store import FAILED, PENDING, SENT, DigestInfo, DigestRecords, Part
+from bot.core.digest_store import (
+    FAILED,
+    PENDING,
+    SENT,
+    DigestInfo,
+    DigestItem,
+    DigestRecords,
+    Part,
+)
 from bot.core.document_store import DocumentRecords, Sentences, StoredDocument
 from bot.core.feed_store import FeedRecords
 from bot.core.timestamps import now
@@ -36,6 +44,7 @@ __all__ = [
     "SENT",
     "Chat",
     "DigestInfo",
+    "DigestItem",
     "Part",
     "Sentences",
     "Store",

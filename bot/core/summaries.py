@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import summarizers
 from bot.core.store import Store, StoredDocument
-
-
-def article_of(document: StoredDocument) -> summarizers.Article:
-    """The summarizers' view of a stored document: its sentences per paragraph and headline."""
-    return summarizers.Article(paragraphs=document.sentences, title=document.headline)
+from bot.core.stories import article_of
 
 
 def summary_of(store: Store, document: StoredDocument, method: str, count: int) -> tuple[str, ...]:

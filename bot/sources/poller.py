@@ -21,6 +21,7 @@ import httpx
 from bot.core.documents import Document, content_id, derive_headline, paragraph_sentences
 from bot.core.feed_store import CONFIG, EntryDocument, Feed
 from bot.core.ingest import summarise, summarise_many, worker_pool
+from bot.core.near_duplicates import fingerprint
 from bot.core.store import Store, now
 from bot.sources.errors import FeedError
 from bot.sources.feeds import Article, Poll, PollOptions, poll_feed
@@ -285,7 +286,8 @@ def entry_documents(
             continue
         sentences = tuple(paragraph_sentences(p) for p in document.paragraphs)
         ingested = at if counted is None or id(article) in counted else BACKLOG
-        entries.append(EntryDocument(article.key, document, sentences, ingested))
+        print_ = fingerprint(document.text)
+        entries.append(EntryDocument(article.key, document, sentences, ingested, print_))
     return entries
 
 

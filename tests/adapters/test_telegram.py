@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -131,9 +132,14 @@ def test_a_digest_of_fifteen_thousand_characters_arrives_as_valid_messages(
     store = Store.open(f"sqlite:///{tmp_path / 'long.db'}")
     stories = tmp_path / "long"
     stories.mkdir()
+    words = [a + b for a in ("kel", "mor", "vas", "il", "bra", "od") for b in "aeiouy"]
+    rng = random.Random(5)
     for n in range(12):
+        # Twelve different stories (not copies of one: those would be one story).
         sentences = [
-            f"Officials & <analysts> said on day {day} that talks on harbour plan {n} went on."
+            f"Officials & <analysts> said on day {day} that talks on "
+            + " ".join(rng.choice(words) for _ in range(8))
+            + " went on."
             for day in range(18)
         ]
         (stories / f"{n}.txt").write_text(

@@ -14,14 +14,25 @@ from tests.sources.server import LoopbackServer, Reply
 
 __all__ = ["env"]
 
-ARTICLE = "The harbour council approved the sea wall plan after a long debate on Thursday. " * 4
+# Each story its own text: copies of one text would be one story with two sources.
+ARTICLES = {
+    "Sea wall approved": "The harbour council approved the sea wall plan after a long debate "
+    "on Thursday. Work starts in May and the wall should stand by the winter storms. "
+    "Fishermen asked for a gap to reach the old slipway.",
+    "Ferry fares frozen": "Island ferry tickets will cost the same next year, the operator "
+    "said, after fuel prices fell. Season passes for pupils stay free. The night crossing "
+    "returns in June after two years without it.",
+    "Library reopens": "The town library opened its doors again on Saturday after a roof "
+    "repair that took eight months. Children queued for the reading room before nine. "
+    "Loans overdue during the closure carry no fine.",
+}
 
 
 def rss(title: str, *stories: tuple[str, str]) -> bytes:
     items = "".join(
         f"<item><title>{headline}</title><link>{link}</link><guid>{link}</guid>"
         f"<pubDate>Mon, 02 Mar 2026 08:00:00 GMT</pubDate>"
-        f"<description>{headline}. {ARTICLE}</description></item>"
+        f"<description>{headline}. {ARTICLES[headline]}</description></item>"
         for headline, link in stories
     )
     return (

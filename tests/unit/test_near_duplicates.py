@@ -1,20 +1,32 @@
 """Near-duplicate stories on the seed articles: a syndicated copy, a lightly edited version and
 a teaser are found; another story on a related subject is not; a text too short to judge
-matches nothing; and an index rebuilt from stored fingerprints finds what the first one did."""
+matches nothing; and the band keys the store keeps are the same in every process."""
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from datasketch import MinHashLSH
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.documents import read_file
 from bot.core.near_duplicates import (
+    LEAD_BANDS,
+    LEAD_ROWS,
+    LEAD_THRESHOLD,
+    LSH_THRESHOLD,
+    PERMUTATIONS,
+    TEXT_BANDS,
+    TEXT_ROWS,
     Fingerprint,
     NearDuplicateIndex,
+    band_keys,
     fingerprint,
     near_duplicates,
 )
@@ -86,17 +98,30 @@ def test_a_headline_alone_matches_nothing(index: NearDuplicateIndex) -> None:
     assert index.matches(fingerprint(first_words)) == []
 
 
-def test_an_index_rebuilt_from_stored_fingerprints_finds_the_same(
-    index: NearDuplicateIndex,
-) -> None:
-    stored = [(n, fingerprint(text(article(n))).to_bytes()) for n in range(len(SEEDS))]
-    rebuilt = NearDuplicateIndex()
-    rebuilt.add_many((n, Fingerprint.from_bytes(data)) for n, data in stored)
+def test_band_keys_survive_storage_and_are_the_same_in_another_process() -> None:
+    # The store keeps band keys: they must not depend on the process that made them.
     copy = fingerprint(text(edited(article(5), 0.06)))
-    assert rebuilt.matches(copy) == index.matches(copy)
-    assert [key for key, _ in rebuilt.matches(copy)] == [5]
-    rebuilt.remove(5)
-    assert rebuilt.matches(copy) == []
+    keys = band_keys(Fingerprint.from_bytes(copy.to_bytes()))
+    assert keys == band_keys(copy)
+    assert len(keys) == TEXT_BANDS + LEAD_BANDS
+    script = (
+        "import sys; from bot.core.near_duplicates import Fingerprint, band_keys; "
+        "print(band_keys(Fingerprint.from_bytes(bytes.fromhex(sys.argv[1]))))"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", script, copy.to_bytes().hex()],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "99"},
+    )  # fmt: skip
+    assert other.stdout.strip() == str(keys)
+
+
+def test_the_bands_are_those_datasketch_chooses_for_the_thresholds() -> None:
+    for threshold, bands, rows in (
+        (LSH_THRESHOLD, TEXT_BANDS, TEXT_ROWS),
+        (LEAD_THRESHOLD, LEAD_BANDS, LEAD_ROWS),
+    ):
+        lsh = MinHashLSH(threshold=threshold, num_perm=PERMUTATIONS)
+        assert (lsh.b, lsh.r) == (bands, rows)
 
 
 @given(st.text(max_size=400))
