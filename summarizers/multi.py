@@ -51,9 +51,7 @@ def summarize_story(articles: Sequence[Article], count: int) -> tuple[str, ...]:
     return tuple(texts[index] for index in sorted(chosen))
 
 
-def what_is_new(
-    told: Sequence[Article], new: Sequence[Article], count: int
-) -> tuple[str, ...]:
+def what_is_new(told: Sequence[Article], new: Sequence[Article], count: int) -> tuple[str, ...]:
     """At most `count` sentences of the `new` articles that say something none of the `told`
     ones says (none of its sentences is a near-duplicate), no two saying the same thing, the
     story's most central first, in reading order; none when they add nothing.
