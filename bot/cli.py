@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -29,6 +30,7 @@ from bot.config import (
 )
 from bot.core.commands import CommandHandler, UserError
 from bot.core.database import DatabaseUnavailable
+from bot.core.digest import Story
 from bot.core.documents import DocumentError, read_file
 from bot.core.ingest import IngestReport, Progress
 from bot.core.replies import DigestReply, Reply
@@ -291,19 +293,43 @@ def digest_command(
         datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Stories published since.")
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, max=100, help="Stories at most.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the stories as JSON, best first.")
+    ] = False,
 ) -> None:
     """Print a digest of the stored stories (nothing is recorded as sent)."""
     app, handler = _handler()
     try:
-        _print_reply(
-            lambda: DigestReply(
-                handler.preview_digest(
-                    topic=topic, since=since.date() if since else None, limit=limit
-                )
-            )
-        )
+
+        def preview() -> DigestReply:
+            day = since.date() if since else None
+            return DigestReply(handler.preview_digest(topic=topic, since=day, limit=limit))
+
+        if as_json:
+            try:
+                stories = preview().digest.stories
+            except UserError as error:
+                err.print(str(error), highlight=False, markup=False)
+                raise typer.Exit(2) from None
+            found = [story_json(story) for story in stories]
+            print(json.dumps(found, indent=2, ensure_ascii=False))
+        else:
+            _print_reply(preview)
     finally:
         app.close()
+
+
+def story_json(story: Story) -> dict[str, Any]:
+    """A digest's story for scripts: headline, date, summary sentences, and every source."""
+    return {
+        "headline": story.headline,
+        "date": story.published.isoformat(),
+        "summary": list(story.summary),
+        "sources": [
+            {"name": s.name, "link": s.link, "published": s.published.isoformat()}
+            for s in story.sources
+        ],
+    }
 
 
 # A query is words, not options: `search oil -opec` excludes OPEC rather than failing with

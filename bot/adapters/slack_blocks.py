@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import singledispatch
 from typing import Any
 
-from bot.adapters.text import source_name, split_text, web_link
+from bot.adapters.text import split_text, web_link
 from bot.core import messages
 from bot.core.digest import Digest, Story
 from bot.core.models import MAX_ID
@@ -27,6 +27,7 @@ from bot.core.replies import (
     StoryReply,
     Text,
 )
+from bot.core.stories import source_name
 
 Block = dict[str, Any]
 
@@ -201,10 +202,36 @@ def _with_room(title: str, text: str, byline: str) -> str:
 
 
 def story_text(story: Story) -> str:
-    """A story as mrkdwn: headline (linked to the article), summary, date and source; the
-    summary is shortened so that the whole fits in one section."""
+    """A story as mrkdwn: headline (linked to the article), summary (or what an update
+    adds), date and source; the summary is shortened so that the whole fits in one section."""
     title = _title(story.number, story.headline, story.source)
-    return _with_room(title, escape(" ".join(story.summary)), _byline(story))
+    text = " ".join(story.summary)
+    if story.update:
+        text = messages.UPDATE.format(text=text)
+    byline = _byline(story)
+    if len(story.sources) > 1:
+        count = messages.SOURCES.format(count=len(story.sources))
+        byline = f"_{max(s.published for s in story.sources).isoformat()} · {count}_"
+    return _with_room(title, escape(text), byline)
+
+
+def sources_context(story: Story, *, every_source: bool = False) -> Block | None:
+    """A context block naming a story's sources, each linked to its article (the first
+    `SOURCES_LISTED`, or as many as fit with `every_source`); None for a story of one
+    source that is no update."""
+    if len(story.sources) < 2 and not story.update:
+        return None
+    most = len(story.sources) if every_source else messages.SOURCES_LISTED
+    names: list[str] = []
+    for source in story.sources[:most]:
+        name = f"{link(escape(source.name), source.link)} ({source.published.isoformat()})"
+        if sum(len(n) + 2 for n in names) + len(name) > MAX_SECTION_CHARS - 40:
+            break
+        names.append(name)
+    text = ", ".join(names)
+    if len(names) < len(story.sources):
+        text += f" {messages.MORE_SOURCES.format(count=len(story.sources) - len(names))}"
+    return context(text)
 
 
 def story_block(story: Story, digest_id: int | None) -> Block:
@@ -255,6 +282,9 @@ def digest_messages(digest: Digest) -> list[SlackMessage]:
             if part.topic is not None and index == 0:
                 chunk.blocks.append(context(f"*{escape(part.topic)}*"))
             chunk.blocks.append(story_block(story, digest.digest_id))
+            listed = sources_context(story)
+            if listed is not None:
+                chunk.blocks.append(listed)
             chunks.append(chunk)
     tail = _Chunk([], [])
     if nothing_new_on:
@@ -344,7 +374,9 @@ def _(reply: SearchReply) -> list[SlackMessage]:
 def _(reply: StoryReply) -> list[SlackMessage]:
     story = reply.story
     fallback = clip(escape(f"{story.number}. {story.headline}"), MAX_FALLBACK_CHARS)
-    return [SlackMessage(fallback, (section(story_text(story)),))]
+    listed = sources_context(story, every_source=True)
+    blocks = (section(story_text(story)), *([listed] if listed else []))
+    return [SlackMessage(fallback, blocks)]
 
 
 @dataclass(frozen=True)

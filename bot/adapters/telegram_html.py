@@ -18,7 +18,7 @@ from functools import singledispatch
 from html import escape
 from typing import cast
 
-from bot.adapters.text import source_name, split_text, web_link
+from bot.adapters.text import split_text, web_link
 from bot.core import messages
 from bot.core.digest import Digest, Story
 from bot.core.documents import shorten
@@ -32,6 +32,7 @@ from bot.core.replies import (
     StoryReply,
     Text,
 )
+from bot.core.stories import source_name
 
 MAX_CHARS = 4096
 MAX_CALLBACK_BYTES = 64
@@ -107,29 +108,56 @@ def _byline(published: date, source: str) -> str:
     return f"<i>{published.isoformat()}</i> · {_e(source_name(source))}"
 
 
-def story_html(story: Story, summary: tuple[str, ...] | None = None, *, link: bool = True) -> str:
-    """The story's HTML: headline (linked to the article when `link`), byline, summary."""
+def story_html(
+    story: Story,
+    summary: tuple[str, ...] | None = None,
+    *,
+    link: bool = True,
+    listed: int = messages.SOURCES_LISTED,
+) -> str:
+    """The story's HTML: headline (linked to the article when `link`), byline, summary.
+
+    A story of several sources names the first `listed` of them in its byline, each linked;
+    an update says what is new and where it comes from."""
     sentences = story.summary if summary is None else summary
     headline = _e(story.headline)
     if link:
         headline = _linked(headline, story.source)
-    lines = [
-        f"<b>{story.number}. {headline}</b>",
-        _byline(story.published, story.source),
-    ]
+    lines = [f"<b>{story.number}. {headline}</b>"]
+    if len(story.sources) > 1 or story.update:
+        lines.append(_sources_line(story, listed, link=link))
+    else:
+        lines.append(_byline(story.published, story.source))
     if sentences:
-        lines.append(_e(" ".join(sentences)))
+        text = " ".join(sentences)
+        lines.append(_e(messages.UPDATE.format(text=text) if story.update else text))
     return "\n".join(lines)
 
 
-def fitted_story_html(story: Story, room: int = MAX_CHARS) -> str:
+def _sources_line(story: Story, listed: int, *, link: bool) -> str:
+    """`date · N sources: A, B and 3 more`, each name linked to its article when `link`."""
+    shown = story.sources[:listed]
+    names = ", ".join(_linked(_e(s.name), s.link) if link else _e(s.name) for s in shown)
+    left = len(story.sources) - len(shown)
+    if left:
+        names += f" {_e(messages.MORE_SOURCES.format(count=left))}"
+    if len(story.sources) > 1:
+        names = f"{_e(messages.SOURCES.format(count=len(story.sources)))}: {names}"
+    published = max(s.published for s in story.sources)
+    return f"<i>{published.isoformat()}</i> · {names}"
+
+
+def fitted_story_html(story: Story, room: int = MAX_CHARS, *, every_source: bool = False) -> str:
     """The story's HTML, with as many whole summary sentences as fit in `room` characters
-    (the link counted); without its link only where not even the headline fits with it."""
+    (the links counted), its sources listed (all of them with `every_source`) as far as they
+    fit too; without links only where not even the headline fits with them."""
+    most = len(story.sources) if every_source else messages.SOURCES_LISTED
     for link in (True, False):
-        for keep in range(len(story.summary), -1, -1):
-            html = story_html(story, story.summary[:keep], link=link)
-            if len(html) <= room:
-                return html
+        for listed in dict.fromkeys((most, messages.SOURCES_LISTED, 1)):
+            for keep in range(len(story.summary), -1, -1):
+                html = story_html(story, story.summary[:keep], link=link, listed=listed)
+                if len(html) <= room:
+                    return html
     # Only a headline longer than a whole message gets here; headlines are short by design.
     raise ValueError("a story's headline does not fit in a Telegram message")
 
@@ -237,4 +265,4 @@ def _(reply: SearchReply) -> list[Outgoing]:
 
 @render.register
 def _(reply: StoryReply) -> list[Outgoing]:
-    return [Outgoing(fitted_story_html(reply.story))]
+    return [Outgoing(fitted_story_html(reply.story, every_source=True))]

@@ -43,16 +43,6 @@ def web_link(source: str) -> str | None:
     return source
 
 
-def source_name(source: str) -> str:
-    """A source in a word or two: a web address by its host, a file by its name."""
-    if "://" in source:
-        try:
-            return urlsplit(source).hostname or source
-        except ValueError:
-            return source
-    return PurePath(source).name
-
-
 def split_text(text: str, limit: int, size: Callable[[str], int] = len) -> list[str]:
     """`text` in as few pieces as fit in `limit`, as `size` measures a piece (e.g. its
     escaped length); blank pieces are left out.
@@ -102,12 +92,26 @@ def _cut(text: str, limit: int, size: Callable[[str], int]) -> list[str]:
     return pieces
 
 
-def story_lines(story: Story) -> list[str]:
-    return [
+def story_lines(story: Story, *, every_source: bool = False) -> list[str]:
+    """A story as lines: headline, date and source (or how many), summary (or update), and
+    a story's several sources one a line (the first `SOURCES_LISTED`, or `every_source`)."""
+    many = len(story.sources) > 1
+    where = source_label(story.source)
+    if many:
+        where = messages.SOURCES.format(count=len(story.sources))
+    text = " ".join(story.summary)
+    lines = [
         f"{story.number}. {story.headline}",
-        f"{INDENT}{story.published.isoformat()} · {source_label(story.source)}",
-        f"{INDENT}{' '.join(story.summary)}",
+        f"{INDENT}{story.published.isoformat()} · {where}",
+        f"{INDENT}{messages.UPDATE.format(text=text) if story.update else text}",
     ]
+    if many or story.update:
+        listed = story.sources if every_source else story.sources[: messages.SOURCES_LISTED]
+        lines.extend(f"{INDENT}– {s.name} · {s.published.isoformat()} · {s.link}" for s in listed)
+        if len(listed) < len(story.sources):
+            more = messages.MORE_SOURCES.format(count=len(story.sources) - len(listed))
+            lines.append(f"{INDENT}– {more}")
+    return lines
 
 
 def digest_text(digest: Digest) -> str:
@@ -187,4 +191,4 @@ def _(reply: SearchReply) -> str:
 
 @render.register
 def _(reply: StoryReply) -> str:
-    return "\n".join(story_lines(reply.story))
+    return "\n".join(story_lines(reply.story, every_source=True))

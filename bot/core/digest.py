@@ -249,6 +249,9 @@ def _story(
     """A digest's story as the reader sees it: an update says what its sources add; a new
     story is summarised from all its sources."""
     if item.update is not None:
-        return Story.of(number, head, item.update, item.topic, sources=sources, update=True)
+        # The sources the news comes from (copies that came with them add nothing).
+        told = [d for d in sources if any(s in p for p in d.sentences for s in item.update)]
+        return Story.of(number, head, item.update, item.topic, sources=told or sources,
+                        update=True)  # fmt: skip
     members = sources or (head,)
     return Story.of(number, head, summarize(members), item.topic, sources=members)

@@ -53,6 +53,12 @@ NOTHING_FOUND = "I found nothing about that in the stories I have. Try other wor
 NO_HITS = "No story matches {query}."
 HITS = "Stories matching {query}:"
 DIGEST_HEADER = "Your digest: {count} {stories}"
+# A story told by several sources, and what new sources add to one the chat had.
+SOURCES = "{count} sources"
+MORE_SOURCES = "and {count} more"
+UPDATE = "Update: {text}"
+# A digest lists this many of a story's sources; /more lists them all.
+SOURCES_LISTED = 5
 NOTHING_NEW = "Nothing new since your last digest."
 NOTHING_NEW_ON = "Nothing new on {topics}."
 # A preview of the stored stories (the `newsdigest digest` command) that found none.

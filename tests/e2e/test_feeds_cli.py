@@ -22,6 +22,9 @@ ARTICLES = {
     "Ferry fares frozen": "Island ferry tickets will cost the same next year, the operator "
     "said, after fuel prices fell. Season passes for pupils stay free. The night crossing "
     "returns in June after two years without it.",
+    # The same story as the first, under another headline, cut short: a teaser.
+    "Harbour wall gets the go-ahead": "The harbour council approved the sea wall plan after a "
+    "long debate on Thursday. Work starts in May and the wall should stand by the winter storms.",
     "Library reopens": "The town library opened its doors again on Saturday after a roof "
     "repair that took eight months. Children queued for the reading room before nine. "
     "Loans overdue during the closure carry no fine.",
@@ -56,6 +59,9 @@ def server() -> Iterator[LoopbackServer]:
         running.routes["/gazette.xml"] = Reply(
             200, {}, rss("Gazette", ("Library reopens", "https://gazette.example/library"))
         )
+        running.routes["/wire.xml"] = Reply(
+            200, {}, rss("Wire", ("Harbour wall gets the go-ahead", "https://wire.example/wall"))
+        )
         running.routes["/page"] = Reply(200, {"Content-Type": "text/html"}, b"<html>Hi</html>")
         yield running
 
@@ -86,6 +92,31 @@ def test_a_feed_added_from_the_command_line_brings_its_stories_with_links(
     again = newsdigest("feeds", "add", url, env=feeds_env)
     assert again.returncode == 1
     assert "Kellshore Courier is polled already" in again.stderr
+
+
+def test_digest_json_lists_stories_with_every_source(
+    feeds_env: dict[str, str], server: LoopbackServer
+) -> None:
+    for path in ("/courier.xml", "/wire.xml"):
+        assert newsdigest("feeds", "add", server.url(path), env=feeds_env).returncode == 0
+    printed = newsdigest("digest", "--json", "--since", "2026-03-01", env=feeds_env)
+    assert printed.returncode == 0, printed.stderr
+    stories = json.loads(printed.stdout)
+    assert [story["headline"] for story in stories] == ["Sea wall approved", "Ferry fares frozen"]
+    wall = stories[0]
+    assert wall["date"] == "2026-03-02"
+    assert wall["summary"][0].startswith("The harbour council approved the sea wall plan")
+    assert wall["sources"] == [
+        {"name": "Kellshore Courier", "link": "https://courier.example/sea-wall",
+         "published": "2026-03-02"},
+        {"name": "Wire", "link": "https://wire.example/wall", "published": "2026-03-02"},
+    ]  # fmt: skip
+    one = newsdigest("digest", "--json", "--topic", "ferry", "--limit", "1", env=feeds_env)
+    assert [s["headline"] for s in json.loads(one.stdout)] == ["Ferry fares frozen"]
+    assert (
+        json.loads(newsdigest("digest", "--json", "--since", "2027-01-01", env=feeds_env).stdout)
+        == []
+    )
 
 
 def test_what_is_not_a_feed_is_refused_with_a_sentence_and_exit_1(
