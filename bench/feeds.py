@@ -10,7 +10,8 @@ and pubDate), served gzipped by a threaded HTTP server on 127.0.0.1 in a process
 so that this process is the bot alone; a new connection a feed, as 2,000 feeds on as many
 hosts would need. The texts are the articles of seeds/ and, where they are present, those of
 the evaluation sets beside the checkout (../shared/eval, or NEWSDIGEST_EVAL_DIR); each entry
-adds a sentence naming its feed and number, so no two entries are the same story. On the
+takes its sentences from five of them in turn and adds a sentence naming its feed and
+number, so no two entries are the same story (copies would be merged into one). On the
 second poll nine feeds in ten answer 304 to their ETag and the tenth has two new entries.
 
 The baseline is `ingest` of the first poll's entries written as seed-format files, into a
@@ -29,6 +30,7 @@ import asyncio
 import gzip
 import multiprocessing
 import os
+import random
 import resource
 import shutil
 import sys
@@ -59,6 +61,7 @@ from bot.core.store import Store
 from bot.sources.feeds import PollOptions
 from bot.sources.poller import PollReport, PollSettings, poll_feeds
 from summarizers.evaluate import read_dataset
+from summarizers.tokenize import split_sentences
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -113,10 +116,18 @@ def load_texts() -> tuple[list[Text], str]:
 
 
 def entry(texts: list[Text], feed: int, number: int) -> Text:
-    """Entry `number` of `feed`: an article, with a sentence that makes it a story of its own."""
-    text = texts[(feed * 7919 + number * 104_729) % len(texts)]
+    """Entry `number` of `feed`: a story of its own, as long as an article, made of the
+    sentences of five articles in turn, three to a paragraph (two entries seldom share an
+    article in the same turn, and then a fifth of their text: not near-duplicates, which
+    would be merged into one story), with a sentence naming it."""
+    five = random.Random(feed * 1_000_003 + number).sample(texts, 5)
+    split = [[s for p in t.paragraphs for s in split_sentences(p)] for t in five]
+    sentences = [
+        (split[k % 5] if k < len(split[k % 5]) else split[0])[k] for k in range(len(split[0]))
+    ]
+    paragraphs = [" ".join(sentences[k : k + 3]) for k in range(0, len(sentences), 3)]
     line = f"This report went out on feed {feed} as its entry number {number}."
-    return Text(text.title, (*text.paragraphs, line))
+    return Text(five[0].title, (*paragraphs, line))
 
 
 def entry_numbers(feed: int, entries: int, second: bool) -> list[int]:

@@ -363,7 +363,11 @@ def _(reply: SearchReply) -> list[SlackMessage]:
     title = escape(messages.HITS.format(query=reply.query))
     blocks = [section(title)]
     for number, hit in enumerate(reply.hits, start=1):
-        byline = f"_{hit.published.isoformat()} · {escape(source_name(hit.source))}_"
+        where = escape(source_name(hit.source))
+        if len(hit.sources) > 1:
+            names = ", ".join(link(escape(source.name), source.link) for source in hit.sources)
+            where = f"{messages.SOURCES.format(count=len(hit.sources))}: {names}"
+        byline = f"_{hit.published.isoformat()} · {where}_"
         title = _title(number, hit.headline, hit.source)
         blocks.append(section(_with_room(title, escape(hit.snippet), byline)))
     headlines = "; ".join(hit.headline for hit in reply.hits)

@@ -20,6 +20,7 @@ from typing import cast
 
 from bot.adapters.text import split_text, web_link
 from bot.core import messages
+from bot.core.answers import Hit
 from bot.core.digest import Digest, Story
 from bot.core.documents import shorten
 from bot.core.models import MAX_ID
@@ -147,6 +148,17 @@ def _sources_line(story: Story, listed: int, *, link: bool) -> str:
     return f"<i>{published.isoformat()}</i> · {names}"
 
 
+def _hit_byline(hit: Hit) -> str:
+    """A search hit's date and source; a story's several sources named and linked."""
+    if len(hit.sources) < 2:
+        return _byline(hit.published, hit.source)
+    names = ", ".join(_linked(_e(s.name), s.link) for s in hit.sources[: messages.SOURCES_LISTED])
+    left = len(hit.sources) - messages.SOURCES_LISTED
+    more = f" {_e(messages.MORE_SOURCES.format(count=left))}" if left > 0 else ""
+    count = _e(messages.SOURCES.format(count=len(hit.sources)))
+    return f"<i>{hit.published.isoformat()}</i> · {count}: {names}{more}"
+
+
 def fitted_story_html(story: Story, room: int = MAX_CHARS, *, every_source: bool = False) -> str:
     """The story's HTML, with as many whole summary sentences as fit in `room` characters
     (the links counted), its sources listed (all of them with `every_source`) as far as they
@@ -255,10 +267,7 @@ def _(reply: SearchReply) -> list[Outgoing]:
         return _lines(messages.NO_HITS.format(query=reply.query))
     blocks: list[Block] = [(f"<b>{_e(messages.HITS.format(query=reply.query))}</b>", ())]
     for number, hit in enumerate(reply.hits, start=1):
-        head = (
-            f"<b>{number}. {_linked(_e(hit.headline), hit.source)}</b>\n"
-            f"{_byline(hit.published, hit.source)}\n"
-        )
+        head = f"<b>{number}. {_linked(_e(hit.headline), hit.source)}</b>\n{_hit_byline(hit)}\n"
         blocks.append((head + _fit(hit.snippet, MAX_CHARS - len(head)), ()))
     return _pack(blocks)
 

@@ -184,7 +184,11 @@ def _(reply: SearchReply) -> str:
     lines = [messages.HITS.format(query=reply.query)]
     for number, hit in enumerate(reply.hits, start=1):
         lines.append(f"{number}. {hit.headline}")
-        lines.append(f"{INDENT}{hit.published.isoformat()} · {source_label(hit.source)}")
+        where = source_label(hit.source)
+        if len(hit.sources) > 1:
+            names = ", ".join(source.name for source in hit.sources)
+            where = f"{messages.SOURCES.format(count=len(hit.sources))}: {names}"
+        lines.append(f"{INDENT}{hit.published.isoformat()} · {where}")
         lines.append(f"{INDENT}{hit.snippet}")
     return "\n".join(lines)
 

@@ -11,9 +11,10 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from bot.core.store import StoredDocument
+from bot.core.stories import Source, in_order, source_of
 from bot.core.terms import DocumentTerms, TermCache, content_stems
 from bot.core.topics import Topic
 
@@ -150,21 +151,24 @@ class Hit:
     source: str
     snippet: str
     score: float
+    # Every source of the story among those searched, this one first (several: copies of it).
+    sources: tuple[Source, ...] = ()
 
 
 def search(
     query: Topic, documents: Sequence[StoredDocument], terms: TermCache, limit: int
 ) -> list[Hit]:
-    """The stories matching `query`, best first (score, then recency)."""
-    scored = []
+    """The stories matching `query`, best first (score, then recency): each story once, as
+    the best-matching of its documents, with its other sources."""
+    members: dict[str, list[StoredDocument]] = {}
     for document in documents:
-        score = query.score(terms(document))
-        if score is not None:
-            scored.append((score, document))
-    scored.sort(
-        key=lambda pair: (pair[0], pair[1].published.toordinal(), pair[1].ingested_at),
-        reverse=True,
-    )
+        members.setdefault(document.story_id or document.id, []).append(document)
+    scored = []
+    for story in members.values():
+        found = [(score, d) for d in story if (score := query.score(terms(d))) is not None]
+        if found:
+            scored.append(max(found, key=_rank))
+    scored.sort(key=_rank, reverse=True)
     wanted = {
         stem for alternative in query.alternatives for phrase in alternative for stem in phrase
     }
@@ -183,6 +187,19 @@ def search(
                 document.source,
                 sentences[best] if sentences else "",
                 score,
+                tuple(source_of(d) for d in _head_first(document, members)),
             )
         )
     return hits
+
+
+def _rank(pair: tuple[float, StoredDocument]) -> tuple[float, int, datetime]:
+    score, document = pair
+    return score, document.published.toordinal(), document.ingested_at
+
+
+def _head_first(
+    document: StoredDocument, members: dict[str, list[StoredDocument]]
+) -> list[StoredDocument]:
+    story = members.get(document.story_id or document.id, [document])
+    return [document, *(d for d in in_order(story) if d.id != document.id)]

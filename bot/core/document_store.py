@@ -26,7 +26,7 @@ from bot.core.models import (
     table,
 )
 from bot.core.near_duplicates import fingerprint
-from bot.core.story_store import NewDocument, insert_documents
+from bot.core.story_store import BandIndex, NewDocument, insert_documents
 from bot.core.timestamps import as_utc, now
 
 Sentences = tuple[tuple[str, ...], ...]
@@ -96,6 +96,7 @@ class DocumentRecords:
 
     _transaction: Callable[[], AbstractContextManager[Session]]
     _add_new: Callable[[Sequence[Any], Callable[[], bool]], bool]
+    _bands: BandIndex
 
     def add_document(
         self, document: Document, sentences: Sentences, ingested_at: datetime | None = None
@@ -105,7 +106,7 @@ class DocumentRecords:
         new = _new(document, sentences, ingested_at or now())
         try:
             with self._transaction() as session:
-                insert_documents(session, [new])
+                insert_documents(session, [new], self._bands)
         except IntegrityError:
             if self.get_document(document.doc_id) is None:
                 raise
@@ -153,7 +154,9 @@ class DocumentRecords:
             return True
         if session.get(DocumentRow, document.doc_id) is not None:
             return False
-        insert_documents(session, [_new(document, sentences, now())], story=old.story_id or old.id)
+        insert_documents(
+            session, [_new(document, sentences, now())], self._bands, story=old.story_id or old.id
+        )
         for holder in (DeliveryRow, DigestItemRow, SourceFileRow):
             session.execute(
                 sqlalchemy_update(holder)

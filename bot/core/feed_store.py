@@ -17,7 +17,7 @@ from bot.core.document_store import Sentences, document_values
 from bot.core.documents import Document
 from bot.core.models import DocumentRow, FeedEntryRow, FeedRow, chunks, table
 from bot.core.near_duplicates import Fingerprint, fingerprint
-from bot.core.story_store import NewDocument, insert_documents
+from bot.core.story_store import BandIndex, NewDocument, insert_documents
 from bot.core.timestamps import as_utc
 
 CONFIG, CHAT, CLI = "config", "chat", "cli"
@@ -88,6 +88,7 @@ class FeedRecords:
     _add_new: Callable[[Sequence[Any], Callable[[], bool]], bool]
     # From `DocumentRecords`, beside it in `Store`.
     _replace: Callable[[Session, str, Document, Sentences], bool]
+    _bands: BandIndex
 
     def add_feed(
         self,
@@ -248,7 +249,7 @@ class FeedRecords:
                     present.add(doc_id)
                     new.append(doc_id)
             # Many rows in a statement, not an object each: a first poll stores thousands.
-            insert_documents(session, documents)
+            insert_documents(session, documents, self._bands)
             if fresh:
                 session.execute(
                     insert(_ENTRIES),

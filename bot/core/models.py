@@ -82,16 +82,17 @@ class DocumentRow(Base):
     fingerprint: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
-class StoryBandRow(Base):
-    """A document's fingerprint cut into LSH bands: documents that share a band key are
-    candidate near-duplicates."""
+class StoryPrintRow(Base):
+    """A document's LSH band keys (`near_duplicates.band_keys`), numbered in the order they
+    were stored, so that a process can read those stored since it last looked."""
 
-    __tablename__ = "story_bands"
+    __tablename__ = "story_prints"
 
-    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     document_id: Mapped[str] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True, index=True
+        ForeignKey("documents.id", ondelete="CASCADE"), unique=True
     )
+    keys: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class SummaryRow(Base):

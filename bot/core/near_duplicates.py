@@ -13,18 +13,18 @@ article padded with a byline and boilerplate matches the copy without them. A te
 for that estimate to be sure matches when it opens as the longer text does.
 
 A fingerprint is about a kilobyte (`Fingerprint.to_bytes`). The store keeps it and its band
-keys beside the document (`story_store`), so nothing is rebuilt at a restart; the index here
-holds them in memory.
+keys beside the document (`story_store`), so nothing is held in memory or rebuilt at a
+restart.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from functools import cached_property
+from typing import TypeVar
 
 import numpy
 from datasketch import MinHash
@@ -56,6 +56,8 @@ _SEED = 1
 # datasketch's hashing scheme, named so that stored fingerprints stay comparable: 32-bit values.
 _SCHEME = "affine32"
 K = TypeVar("K", bound=Hashable)
+# The hashing's random permutations, made from the seed once rather than for every text.
+_PERMUTATIONS = MinHash(num_perm=PERMUTATIONS, seed=_SEED, scheme=_SCHEME).permutations
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,14 @@ class Fingerprint:
     def to_bytes(self) -> bytes:
         """The fingerprint as bytes to store (1,028): the size, then the hash values of the
         text and of its lead, which MinHash keeps below 2**32."""
-        return numpy.array([self.size, *self.hashes, *self.lead], dtype="<u4").tobytes()
+        values = numpy.concatenate([[self.size], self.hashes, self.lead])
+        return values.astype("<u4").tobytes()
+
+    @cached_property
+    def band_keys(self) -> list[int]:
+        """Its LSH band keys (`band_keys`), computed once (where it was made, if asked there:
+        they travel with it to another process)."""
+        return band_keys(self)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Fingerprint:
@@ -98,7 +107,7 @@ def fingerprint(text: str) -> Fingerprint:
 
 
 def _minhash(found: set[bytes]) -> numpy.ndarray:
-    minhash = MinHash(num_perm=PERMUTATIONS, seed=_SEED, scheme=_SCHEME)
+    minhash = MinHash(num_perm=PERMUTATIONS, seed=_SEED, scheme=_SCHEME, permutations=_PERMUTATIONS)
     minhash.update_batch(list(found))
     return minhash.hashvalues.astype(numpy.uint64)
 
@@ -164,30 +173,3 @@ def best_match(
             if best is None or share > best[1]:
                 best = (key, share)
     return best
-
-
-class NearDuplicateIndex(Generic[K]):
-    """Fingerprints by key, in memory, searchable by their band keys for near-duplicates of
-    a new text: the store keeps the same bands in a table (`story_store`)."""
-
-    def __init__(self) -> None:
-        self._bands: dict[int, list[K]] = defaultdict(list)
-        self._prints: dict[K, Fingerprint] = {}
-
-    def matches(self, print_: Fingerprint) -> list[tuple[K, float]]:
-        """The held keys whose texts are near-duplicates of `print_`'s, most alike first."""
-        candidates = {key for band in band_keys(print_) for key in self._bands.get(band, ())}
-        found = [
-            (key, containment(print_, self._prints[key]))
-            for key in candidates
-            if near_duplicates(print_, self._prints[key])
-        ]
-        return sorted(found, key=lambda match: -match[1])
-
-    def add(self, key: K, print_: Fingerprint) -> None:
-        """Hold `print_` under `key` (a key held already keeps its first fingerprint)."""
-        if key in self._prints or print_.size < MIN_SHINGLES:
-            return
-        self._prints[key] = print_
-        for band in band_keys(print_):
-            self._bands[band].append(key)

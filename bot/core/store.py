@@ -36,6 +36,7 @@ from bot.core.digest_store import (
 )
 from bot.core.document_store import DocumentRecords, Sentences, StoredDocument
 from bot.core.feed_store import FeedRecords
+from bot.core.story_store import BandIndex
 from bot.core.timestamps import now
 
 __all__ = [
@@ -61,6 +62,8 @@ class Store(DocumentRecords, ChatRecords, DigestRecords, FeedRecords):
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # The transaction `atomic` opened in this thread, which store calls join.
         self._local = threading.local()
+        # The documents' band keys, which find a new document's near-duplicates.
+        self._bands = BandIndex()
 
     @classmethod
     def open(cls, url: str) -> Store:

@@ -287,6 +287,7 @@ def entry_documents(
         sentences = tuple(paragraph_sentences(p) for p in document.paragraphs)
         ingested = at if counted is None or id(article) in counted else BACKLOG
         print_ = fingerprint(document.text)
+        print_.band_keys  # noqa: B018 (made here, in the worker process, and sent with it)
         entries.append(EntryDocument(article.key, document, sentences, ingested, print_))
     return entries
 

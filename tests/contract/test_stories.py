@@ -147,3 +147,47 @@ def test_the_digest_reply_renders_one_story_per_cluster(store: Store) -> None:
     assert isinstance(reply, DigestReply)
     headlines = [s.headline for s in reply.digest.stories]
     assert "Ankara vows answer after deadly attack" not in headlines
+
+
+def test_a_search_finds_the_story_once_and_names_its_sources(store: Store) -> None:
+    courier_and_teaser(store)
+    reply = handler(store).search_stories("Idlib")
+    [hit] = reply.hits
+    assert hit.headline == "Turkish soldiers killed in Idlib strike"
+    assert [(s.name, s.link) for s in hit.sources] == [
+        ("Courier", "https://courier.example/idlib"),
+        ("Gazette", "https://gazette.example/t"),
+    ]
+
+
+def test_documents_stored_before_stories_existed_are_found_by_their_copies(
+    database_url: str,
+) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from bot.core.database import make_engine
+
+    engine = make_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", "bot:migrations")
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+        connection.execute(
+            text(
+                "INSERT INTO documents (id, published, headline, body, headings, sentences,"
+                " source, ingested_at) VALUES ('old', '2026-03-01', 'Idlib', :body, '[]', '[]',"
+                " '/news/idlib.txt', '2026-03-01 08:00:00+00:00')"
+            ),
+            {"body": "\n\n".join(ARTICLE)},
+        )
+    engine.dispose()
+    store = Store.open(database_url)  # the rest of the migrations, stories among them
+    try:
+        copy = ["By our wire correspondent", *ARTICLE]
+        [new] = from_feed(store, "Herald", entry("Herald", "https://herald.example/c", "I", copy))
+        assert store.get_documents([new])[new].story_id == "old"
+    finally:
+        store.close()

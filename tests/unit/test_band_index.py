@@ -1,0 +1,32 @@
+"""The in-memory index of band keys: a document is found by any of its keys, wherever its keys
+are held (the latest, or sorted into runs as they grow), those sharing the most keys first."""
+
+from __future__ import annotations
+
+import random
+
+from bot.core.story_store import BandIndex
+
+
+def test_documents_are_found_by_their_keys_before_and_after_sorting() -> None:
+    index = BandIndex()
+    index.RECENT = 500  # sort often
+    rng = random.Random(1)
+    keys = {f"doc{n}": [rng.getrandbits(63) for _ in range(62)] for n in range(400)}
+    for doc_id, found in keys.items():
+        index.add(doc_id, found)
+    assert len(index) == 400
+    for doc_id, found in keys.items():
+        assert index.candidates(found[:5]) == [doc_id]
+    # A document sharing 3 keys with one and 1 with another: the first comes first.
+    mixed = keys["doc7"][:3] + keys["doc300"][:1] + [12345]
+    assert index.candidates(mixed) == ["doc7", "doc300"]
+    assert index.candidates([42, 43]) == []
+
+
+def test_a_document_is_held_once() -> None:
+    index = BandIndex()
+    index.add("a", [1, 2, 3])
+    index.add("a", [1, 2, 3])
+    index.add("b", [3, 4])
+    assert index.candidates([3]) == ["a", "b"] and len(index) == 2
