@@ -95,6 +95,7 @@ class BandIndex:
     key."""
 
     RECENT = 50_000
+    BULK = 1_000  # documents read at once from which they are sorted in together
 
     def __init__(self) -> None:
         self._main, self._second = _Run.empty(), _Run.empty()
@@ -116,9 +117,23 @@ class BandIndex:
             .where(StoryPrintRow.id > self._read - look_back)
             .order_by(StoryPrintRow.id)
         )
-        for number, doc_id, data in session.execute(query):
-            self.add(doc_id, numpy.frombuffer(data, dtype="<i8").tolist())
-            self._read = max(self._read, number)
+        rows = session.execute(query).all()
+        if rows:
+            self._read = max(self._read, max(number for number, _, _ in rows))
+        fresh = [(doc_id, data) for _, doc_id, data in rows if doc_id not in self._numbers]
+        if len(fresh) < self.BULK:
+            for doc_id, data in fresh:
+                self.add(doc_id, numpy.frombuffer(data, dtype="<i8").tolist())
+            return
+        # Many at once (the first reading, after a restart): sorted in one go.
+        first = len(self._ids)
+        for number, (doc_id, _) in enumerate(fresh, start=first):
+            self._numbers[doc_id] = number
+            self._ids.append(doc_id)
+        keys = numpy.frombuffer(b"".join(data for _, data in fresh), dtype="<i8")
+        counts = [len(data) // 8 for _, data in fresh]
+        holders = numpy.repeat(numpy.arange(first, len(self._ids), dtype=numpy.int32), counts)
+        self._main = self._main.with_(keys.astype(numpy.int64), holders)
 
     def add(self, doc_id: str, keys: Iterable[int]) -> None:
         """Hold a document's keys (once: a document held already is left as it is)."""

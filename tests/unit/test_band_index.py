@@ -4,7 +4,12 @@ are held (the latest, or sorted into runs as they grow), those sharing the most 
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
+import numpy
+from sqlalchemy import text
+
+from bot.core.store import Store
 from bot.core.story_store import BandIndex
 
 
@@ -30,3 +35,33 @@ def test_a_document_is_held_once() -> None:
     index.add("a", [1, 2, 3])
     index.add("b", [3, 4])
     assert index.candidates([3]) == ["a", "b"] and len(index) == 2
+
+
+def test_many_documents_read_back_at_once_are_found_like_those_added_one_by_one(
+    tmp_path: Path,
+) -> None:
+    # A restart: the index reads every stored document's keys in one go.
+    store = Store.open(f"sqlite:///{tmp_path / 'bands.db'}")
+    rng = random.Random(2)
+    keys = {f"doc{n}": sorted({rng.getrandbits(63) for _ in range(62)}) for n in range(1_500)}
+    with store._transaction() as session:
+        for doc_id, found in keys.items():
+            session.execute(
+                text(
+                    "INSERT INTO documents (id, published, headline, body, headings, sentences,"
+                    " source, ingested_at) VALUES (:id, '2026-03-01', 'h', 'b', '[]', '[]',"
+                    " 's', '2026-03-01 08:00:00')"
+                ),
+                {"id": doc_id},
+            )
+            session.execute(
+                text("INSERT INTO story_prints (document_id, keys) VALUES (:id, :keys)"),
+                {"id": doc_id, "keys": numpy.array(found, dtype="<i8").tobytes()},
+            )
+    index = BandIndex()
+    with store._transaction() as session:
+        index.catch_up(session)
+    store.close()
+    assert len(index) == 1_500
+    for doc_id in ("doc0", "doc777", "doc1499"):
+        assert index.candidates(keys[doc_id][10:13]) == [doc_id]
