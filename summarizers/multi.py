@@ -35,13 +35,7 @@ def summarize_story(articles: Sequence[Article], count: int) -> tuple[str, ...]:
     located = _located(articles)
     if count <= 0 or not located:
         return ()
-    texts = [sentence for _, _, sentence in located]
-    scores, vectors = score_sentences(
-        [terms(sentence) for sentence in texts],
-        [word_count(sentence) for sentence in texts],
-        [position for _, position, _ in located],
-        [True] * len(texts),
-    )
+    texts, scores, vectors = _scored(located)
     chosen = pick(
         scores,
         vectors,
@@ -61,13 +55,7 @@ def what_is_new(told: Sequence[Article], new: Sequence[Article], count: int) -> 
     located = _located([*told, *new])
     if count <= 0 or not located:
         return ()
-    texts = [sentence for _, _, sentence in located]
-    scores, vectors = score_sentences(
-        [terms(sentence) for sentence in texts],
-        [word_count(sentence) for sentence in texts],
-        [position for _, position, _ in located],
-        [True] * len(texts),
-    )
+    texts, scores, vectors = _scored(located)
     is_new = numpy.array([sentence not in old for sentence in texts])
     covered = numpy.zeros(len(texts), dtype=bool)
     if not is_new.all():
@@ -84,6 +72,19 @@ def what_is_new(told: Sequence[Article], new: Sequence[Article], count: int) -> 
         never_above=NEAR_DUPLICATE - 1e-9,
     )
     return tuple(texts[candidates[index]] for index in sorted(chosen))
+
+
+def _scored(located: list[tuple[int, int, str]]) -> tuple[list[str], Vector, Vector]:
+    """The located sentences' texts, their scores against the whole story, and their unit
+    vectors."""
+    texts = [sentence for _, _, sentence in located]
+    scores, vectors = score_sentences(
+        [terms(sentence) for sentence in texts],
+        [word_count(sentence) for sentence in texts],
+        [position for _, position, _ in located],
+        [True] * len(texts),
+    )
+    return texts, scores, vectors
 
 
 def _located(articles: Sequence[Article]) -> list[tuple[int, int, str]]:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.core import messages
 from bot.core.answers import answer, search
-from bot.core.digest import Digest, Story, StoryPick, arrange, pick, pick_stories
+from bot.core.digest import Digest, Story, arrange, story_picks
 from bot.core.feed_commands import FeedAdder, FeedRefused, added_text, feed_list, remove_feed
 from bot.core.models import TOPIC_CHARS
 from bot.core.replies import (
@@ -31,7 +31,7 @@ from bot.core.replies import (
 )
 from bot.core.store import Chat, Store, StoredDocument, now
 from bot.core.stories import in_order, story_summary
-from bot.core.summaries import Summaries, summary_of
+from bot.core.summaries import Summaries, story_summary_of
 from bot.core.terms import TermCache
 from bot.core.topics import Topic, TopicError, parse_topic
 
@@ -270,16 +270,10 @@ class CommandHandler:
         if document is None:
             raise UserError(messages.NO_DIGEST_YET)
         # The whole story as it stands now: every source, the longer summary of them all.
-        sources = in_order(
-            self.store.story_documents([document.story_id]).get(document.story_id, [document])
-        )
-        sources.remove(next(d for d in sources if d.id == document.id))
-        sources.insert(0, document)
+        story = self.store.story_documents([document.story_id]).get(document.story_id, [])
+        sources = [document, *(d for d in in_order(story) if d.id != document.id)]
         count = self.options.longer_sentences
-        if len(sources) == 1:
-            summary = summary_of(self.store, document, self.options.method, count)
-        else:
-            summary = story_summary(sources, count)
+        summary = story_summary_of(self.store, sources, self.options.method, count)
         return StoryReply(Story.of(number, document, summary, topic, sources=sources))
 
     def schedule(self, chat: Chat, argument: str, message: Message) -> Reply:
@@ -347,7 +341,9 @@ class CommandHandler:
             candidates = self.store.documents(
                 since=last.created_at if last else None, new_to_chat=chat.id
             )
-            picks = self._stories(candidates, topics, self.options.digest_size, chat=chat.id)
+            picks = story_picks(
+                self.store, candidates, topics, self.terms, self.options.digest_size, chat=chat.id
+            )
             digest = arrange(picks, topics, self.summary, None)
             if digest.empty:
                 return digest
@@ -390,17 +386,12 @@ class CommandHandler:
         published on or after `since`, matching `topic`, best first."""
         documents = [d for d in self.store.documents() if since is None or d.published >= since]
         topics = [_topic(topic)] if topic else []
-        picks = self._stories(documents, topics, limit or self.options.digest_size)
+        picks = story_picks(
+            self.store, documents, topics, self.terms, limit or self.options.digest_size
+        )
         digest = arrange(picks, topics, self.summary, None)
-        if topics and since:
-            nothing = messages.PREVIEW_NOTHING_ON_SINCE.format(topic=topics[0].text, since=since)
-        elif topics:
-            nothing = messages.PREVIEW_NOTHING_ON.format(topic=topics[0].text)
-        elif since:
-            nothing = messages.PREVIEW_NOTHING_SINCE.format(since=since)
-        else:
-            nothing = messages.PREVIEW_NOTHING
         # There is no "last digest" to be new since; the one topic is named in `nothing`.
+        nothing = messages.preview_nothing(topics[0].text if topics else None, since)
         return replace(digest, nothing_new_on=(), nothing=nothing, preview=True)
 
     def _question(self, chat: Chat, question: str, digest_id: int | None) -> Reply:
@@ -417,26 +408,6 @@ class CommandHandler:
             found = self.store.get_documents(ids)
             context = [found[doc_id] for doc_id in ids if doc_id in found]
         return self.answer_question(question, context)
-
-    def _stories(
-        self,
-        documents: Sequence[StoredDocument],
-        topics: Sequence[Topic],
-        limit: int,
-        *,
-        chat: int | None = None,
-    ) -> list[StoryPick]:
-        """The best `limit` stories the `documents` belong to, each with all its documents;
-        for a `chat`, a story it had only when the documents add something to it."""
-        picks = pick(documents, topics, self.terms, len(documents))
-        stories: list[str] = []
-        for chosen in picks:  # the stories the first `limit` could come from, and then some
-            if chosen.document.story_id not in stories:
-                stories.append(chosen.document.story_id)
-        told = self.store.told(chat, stories) if chat is not None else {}
-        # Every story told before might add nothing: read enough for the updates to drop out.
-        wanted = stories[: limit + len(told)]
-        return pick_stories(picks, self.store.story_documents(wanted), limit, told)
 
     def summary(self, documents: Sequence[StoredDocument]) -> tuple[str, ...]:
         """A story's summary as digests show it: of its one document (computed once), or

@@ -146,6 +146,25 @@ def pick(
     return picks[:limit]
 
 
+def story_picks(
+    store: Store,
+    documents: Sequence[StoredDocument],
+    topics: Sequence[Topic],
+    terms: TermCache,
+    limit: int,
+    *,
+    chat: int | None = None,
+) -> list[StoryPick]:
+    """The best `limit` stories the `documents` belong to, each with all its stored
+    documents; for a `chat`, a story it had only when they add something to it."""
+    picks = pick(documents, topics, terms, len(documents))
+    stories = list(dict.fromkeys(chosen.document.story_id for chosen in picks))
+    told = store.told(chat, stories) if chat is not None else {}
+    # Every story told before might add nothing: read enough for the updates to drop out.
+    wanted = stories[: limit + len(told)]
+    return pick_stories(picks, store.story_documents(wanted), limit, told)
+
+
 def pick_stories(
     picks: Sequence[Pick],
     documents: Mapping[str, Sequence[StoredDocument]],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.core.documents import shorten
 
 # What a user typed, said back in a reply (an unknown command, a topic not followed, a time
@@ -82,3 +84,14 @@ FEED_REMOVED = "Stopped polling {name}; its stories stay."
 FEED_NOT_FOUND = "There is no feed {what}. Type /feeds to see them with their numbers."
 FEED_LISTED = "{name} is listed in the bot's settings; it can only be removed there."
 FEEDS_UNAVAILABLE = "Feeds cannot be added here."
+
+
+def preview_nothing(topic: str | None, since: date | None) -> str:
+    """What a digest printed from the command line says when it has no story."""
+    if topic and since:
+        return PREVIEW_NOTHING_ON_SINCE.format(topic=topic, since=since)
+    if topic:
+        return PREVIEW_NOTHING_ON.format(topic=topic)
+    if since:
+        return PREVIEW_NOTHING_SINCE.format(since=since)
+    return PREVIEW_NOTHING

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import summarizers
 from bot.core.store import Store, StoredDocument
-from bot.core.stories import article_of
+from bot.core.stories import article_of, story_summary
 
 
 def summary_of(store: Store, document: StoredDocument, method: str, count: int) -> tuple[str, ...]:
@@ -15,6 +17,16 @@ def summary_of(store: Store, document: StoredDocument, method: str, count: int) 
     sentences = summarizers.get(method).summarize(article_of(document), count)
     store.save_summary(document.id, method, count, sentences)
     return sentences
+
+
+def story_summary_of(
+    store: Store, documents: Sequence[StoredDocument], method: str, count: int
+) -> tuple[str, ...]:
+    """A story's summary: of its one document (computed once), or drawn from all its
+    sources (the first heads it)."""
+    if len(documents) == 1:
+        return summary_of(store, documents[0], method, count)
+    return story_summary(documents, count)
 
 
 class Summaries:
