@@ -112,15 +112,33 @@ class BandIndex:
     def catch_up(self, session: Session) -> None:
         """Add the rows stored since the index last read them (all of them the first time)."""
         look_back = _LOOK_BACK.get(session.get_bind().dialect.name, _DEFAULT_LOOK_BACK)
-        query = (
-            select(StoryPrintRow.id, StoryPrintRow.document_id, StoryPrintRow.keys)
+        if not self._ids:  # the first reading: every row, keys and all, in one go
+            everything = select(StoryPrintRow.id, StoryPrintRow.document_id, StoryPrintRow.keys)
+            rows = session.execute(everything.order_by(StoryPrintRow.id)).all()
+            if rows:
+                self._read = rows[-1][0]
+            self._hold([(doc_id, data) for _, doc_id, data in rows])
+            return
+        listed = session.execute(
+            select(StoryPrintRow.id, StoryPrintRow.document_id)
             .where(StoryPrintRow.id > self._read - look_back)
             .order_by(StoryPrintRow.id)
-        )
-        rows = session.execute(query).all()
-        if rows:
-            self._read = max(self._read, max(number for number, _, _ in rows))
-        fresh = [(doc_id, data) for _, doc_id, data in rows if doc_id not in self._numbers]
+        ).all()
+        if listed:
+            self._read = max(self._read, listed[-1][0])
+        # The keys only of the documents not held yet (rows read back are mostly held).
+        wanted = [number for number, doc_id in listed if doc_id not in self._numbers]
+        fresh: list[tuple[str, bytes]] = []
+        for chunk in chunks(wanted):
+            query = select(StoryPrintRow.document_id, StoryPrintRow.keys).where(
+                StoryPrintRow.id.in_(chunk)
+            )
+            fresh.extend((doc_id, data) for doc_id, data in session.execute(query))
+        self._hold(fresh)
+
+    def _hold(self, fresh: list[tuple[str, bytes]]) -> None:
+        """Hold documents read from the store: (id, keys as stored) each."""
+        fresh = [(doc_id, data) for doc_id, data in fresh if doc_id not in self._numbers]
         if len(fresh) < self.BULK:
             for doc_id, data in fresh:
                 self.add(doc_id, numpy.frombuffer(data, dtype="<i8").tolist())
