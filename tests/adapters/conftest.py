@@ -118,6 +118,16 @@ def emulated_adapter(
     return with_outbox(adapter)
 
 
+def outbox_adapter(store: Store, bot_api: BotApiServer) -> TelegramAdapter:
+    """A Telegram adapter on `store` polling the fake Bot API, its digests sent through an
+    outbox."""
+
+    adapter = TelegramAdapter(
+        handler_for(store), store, "4242:TEST", base_url=bot_api.url, poll_interval=0.05
+    )
+    return with_outbox(adapter)
+
+
 def with_outbox(adapter: TelegramAdapter) -> TelegramAdapter:
     """The adapter with its digests sent through an outbox, as `newsdigest run` wires it."""
     outbox = Outbox(adapter.store, {adapter.platform: adapter}, adapter.handler.summary)

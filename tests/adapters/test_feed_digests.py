@@ -14,7 +14,7 @@ from bot.core.feed_store import CHAT
 from bot.core.store import Store
 from bot.sources.feeds import PollOptions
 from bot.sources.poller import PollSettings, poll_feeds
-from tests.adapters.conftest import handler_for, running, with_outbox
+from tests.adapters.conftest import outbox_adapter, running
 from tests.adapters.conftest_slack import *  # noqa: F403 (the fixtures)
 from tests.adapters.conftest_slack import FakeSlack, workspace
 from tests.adapters.slack_fakes import block_problems
@@ -50,14 +50,7 @@ def polled(tmp_path: Path) -> Iterator[Store]:
 def test_a_telegram_digest_links_each_headline_to_its_article(
     polled: Store, bot_api: BotApiServer
 ) -> None:
-    from bot.adapters.telegram import TelegramAdapter
-
-    adapter = with_outbox(
-        TelegramAdapter(
-            handler_for(polled), polled, "4242:TEST", base_url=bot_api.url, poll_interval=0.05
-        )
-    )
-    with running(adapter):
+    with running(outbox_adapter(polled, bot_api)):
         bot_api.push_message(1, 1, "/digest")
         [digest] = bot_api.wait_for_sends(1)
     url = "https://courier.example/news/sea-wall?id=7&amp;utm_source=rss"
