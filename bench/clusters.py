@@ -32,7 +32,7 @@ import time
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -43,6 +43,13 @@ from bot.core.near_duplicates import (
     Fingerprint,
     fingerprint,
     shingles,
+)
+from bot.core.same_event import (
+    LEAD_SIMILARITY,
+    TEXT_SIMILARITY,
+    WINDOW_DAYS,
+    EventIndex,
+    event_print,
 )
 from bot.core.store import Store
 from bot.core.story_store import NewDocument, insert_documents
@@ -56,6 +63,10 @@ Labels = Sequence[Hashable]
 POLL = 20
 # Articles of the set with this share of their shingles in another are versions of it.
 SAME_TEXT = 0.8
+# Stored documents a day, in the cost's store (a few hundred feeds').
+PER_DAY = 2_000
+FIRST_DAY = date(2026, 1, 1)
+PAIRS = Path(__file__).with_name("same_event_pairs.tsv")
 BYLINES = (
     "By Staff Reporter",
     "From our correspondent",
@@ -194,16 +205,17 @@ def labelled(texts: list[Text], sample: int, rng: random.Random) -> list[Item]:
 
 def cluster(items: list[Item], rng: random.Random, url: str | None) -> list[str]:
     """Each item's story as the store makes them: in a random order, each joins the story of
-    its best match before it, else starts one."""
+    its best match before it, else starts one. Near-duplicates alone: the set's articles have
+    no dates, and the same-event rule is measured on its own (`same_event`)."""
     order = list(range(len(items)))
     rng.shuffle(order)
     made = [""] * len(items)
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(url or f"sqlite:///{Path(folder) / 'labelled.db'}")
         for at in order:
-            new = new_document(items[at].text, at, items[at].print_)
+            new = new_document(items[at].text, at, items[at].print_, event=False)
             with store._transaction() as session:
-                made[at] = insert_documents(session, [new], store._bands)[new.id]
+                made[at] = insert_documents(session, [new], store._stories)[new.id]
         store.close()
     return made
 
@@ -258,14 +270,18 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def new_document(text: str, number: int, print_: Fingerprint | None = None) -> NewDocument:
+def new_document(
+    text: str, number: int, print_: Fingerprint | None = None, *, event: bool = True
+) -> NewDocument:
     """A document to store: a number makes its id, since the set holds texts word for word
-    the same (which the bot would store once)."""
+    the same (which the bot would store once), and its date (`PER_DAY` a day)."""
     paragraphs = tuple(text.split("\n\n"))
-    document = Document(f"{number:08d}", date(2026, 3, 2), f"Story {number}", paragraphs,
+    day = FIRST_DAY + timedelta(days=number // PER_DAY)
+    document = Document(f"{number:08d}", day, f"Story {number}", paragraphs,
                         source=f"https://example.com/{number}")  # fmt: skip
     values = document_values(document, (), datetime.now(UTC))
-    return NewDocument(values, print_ or fingerprint(text))
+    prints = event_print(document.headline, text, day) if event else None
+    return NewDocument(values, print_ or fingerprint(text), prints)
 
 
 def current_mb() -> float:
@@ -290,24 +306,27 @@ def cost(texts: list[Text], stored: int, rng: random.Random, url: str | None) ->
         for first in range(0, stored, POLL):
             batch = [new_document(t, first + n) for n, t in enumerate(corpus[first : first + POLL])]
             with store.atomic(), store._transaction() as session:
-                insert_documents(session, batch, store._bands)
+                insert_documents(session, batch, store._stories)
         filling = time.perf_counter() - start
         store.close()
         store = Store.open(address)  # a restart: the index is read back at its first use
         before = current_mb()
         start = time.perf_counter()
         with store._transaction() as session:
-            store._bands.catch_up(session)
+            store._stories.bands.catch_up(session)
         read_back = time.perf_counter() - start
         index_mb = current_mb() - before
-        found = 0
+        found, first = 0, 0.0
         start = time.perf_counter()
+        # New documents dated the day after the last stored ones: the event index reads back
+        # the days before at the first of them.
         for number, text in enumerate(corpus[stored:], start=stored):
             new = new_document(text, number)
             with store._transaction() as session:
-                stories = insert_documents(session, [new], store._bands)
+                stories = insert_documents(session, [new], store._stories)
             found += stories[new.id] != new.id
-        per_text = (time.perf_counter() - start) / 2_000
+            first = first or time.perf_counter() - start
+        per_text = (time.perf_counter() - start - first) / 1_999
         size = sum(f.stat().st_size for f in Path(folder).iterdir()) / 2**20
         store.close()
     print(
@@ -323,8 +342,76 @@ def cost(texts: list[Text], stored: int, rng: random.Random, url: str | None) ->
     where = "PostgreSQL" if url else f"the SQLite file {size:,.0f} MB"
     print(
         f"after a restart the band index of {stored:,} documents is read back in {read_back:.1f} s "
-        f"and takes {index_mb:.0f} MB of memory ({where}); peak RSS {rss_mb():.0f} MB"
+        f"and takes {index_mb:.0f} MB of memory ({where}); the first new document, which reads "
+        f"back the {WINDOW_DAYS} days before for the same-event rule ({WINDOW_DAYS * PER_DAY:,} "
+        f"documents), took {first:.1f} s; peak RSS {rss_mb():.0f} MB"
     )
+
+
+def same_event(texts: list[Text]) -> None:
+    """The same-event rule on the hand-labelled pairs (`PAIRS`): the words of every article
+    counted for the weights, as the index counts those it has seen, then each pair judged.
+    The articles have no dates: every pair counts as within the window, so the developments
+    of a running story weeks apart are all there to be wrongly joined."""
+    by_name = {t.name: t for t in texts if t.category.startswith("bbc")}
+    index = EventIndex()
+    prints = {}
+    for name, text in by_name.items():
+        print_ = event_print(text.title, body(text.paragraphs), FIRST_DAY)
+        if print_ is not None:
+            prints[name] = print_
+            index.count(name, print_)
+    pairs = []
+    for line in PAIRS.read_text().splitlines():
+        if line.startswith("#") or line.startswith("first\t"):
+            continue
+        first, second, same, _ = line.split("\t")
+        if first in prints and second in prints:
+            text, lead = index.similarities(prints[first], prints[second])
+            pairs.append((first, second, same == "1", text, lead))
+    positives = sum(same for *_, same, _, _ in pairs)
+    print(f"same event: {len(pairs)} labelled pairs, {positives} of them one event")
+    print("  text ≥  lead ≥   joined  precision  recall")
+    for text_at in (0.4, 0.5, 0.6, 0.7):
+        for lead_at in (0.0, 0.4, 0.5, 0.6):
+            joined = [p for p in pairs if p[3] >= text_at and p[4] >= lead_at]
+            right = sum(p[2] for p in joined)
+            mark = (
+                "  ← the rule" if (text_at, lead_at) == (TEXT_SIMILARITY, LEAD_SIMILARITY) else ""
+            )
+            print(
+                f"  {text_at:<7} {lead_at:<7} {len(joined):>6}  {right / max(len(joined), 1):9.2f}"
+                f"  {right / max(positives, 1):6.2f}{mark}"
+            )
+    joined = {(a, b) for a, b, _, text, lead in pairs
+              if text >= TEXT_SIMILARITY and lead >= LEAD_SIMILARITY}  # fmt: skip
+    names = sorted({name for a, b, *_ in pairs for name in (a, b)})
+    truth = _components(names, [(a, b) for a, b, same, *_ in pairs if same])
+    made = _components(names, sorted(joined))
+    bp, br = b_cubed(truth, made)
+    print(
+        f"  the rule's stories of the {len(names)} labelled articles: B-cubed precision {bp:.3f}, "
+        f"recall {br:.3f}, F1 {2 * bp * br / (bp + br):.3f}"
+    )
+    for a, b, same, _, _ in pairs:
+        if ((a, b) in joined) != same:
+            kind = "joined, not one event" if not same else "one event, missed    "
+            print(f"  {kind}: {by_name[a].title!r} / {by_name[b].title!r}")
+
+
+def _components(names: list[str], links: list[tuple[str, str]]) -> list[str]:
+    """Each name's group when `links` join names: the least name of its group."""
+    group = {name: name for name in names}
+
+    def root(name: str) -> str:
+        while group[name] != name:
+            name = group[name]
+        return name
+
+    for a, b in links:
+        ra, rb = root(a), root(b)
+        group[max(ra, rb)] = min(ra, rb)
+    return [root(name) for name in names]
 
 
 def main() -> None:
@@ -333,11 +420,15 @@ def main() -> None:
     parser.add_argument("--stored", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--database", help="a database URL (default: a new SQLite file)")
+    parser.add_argument("--events", action="store_true", help="the same-event rule only")
     args = parser.parse_args()
     if not (EVAL_DIR / "bbc").is_dir():
         sys.exit(f"no development articles at {EVAL_DIR}: set NEWSDIGEST_EVAL_DIR")
     rng = random.Random(args.seed)
     texts = load(EVAL_DIR)
+    if args.events:
+        same_event(texts)
+        return
     items = labelled(texts, args.sample, rng)
     truth = [item.story for item in items]
     made = cluster(items, rng, args.database)
@@ -353,6 +444,9 @@ def main() -> None:
     print(f"B-cubed: precision {bp:.4f}, recall {br:.4f}, F1 {2 * bp * br / (bp + br):.4f}")
     for kind, share in recall_by_kind(items, made).items():
         print(f"  {kind:<20} found with its original: {share:.1%}")
+    print()
+    same_event(texts)
+    print()
     cost(texts, args.stored, rng, args.database)
     print()
     print("goals:")

@@ -25,8 +25,7 @@ from bot.core.models import (
     chunks,
     table,
 )
-from bot.core.near_duplicates import fingerprint
-from bot.core.story_store import BandIndex, NewDocument, insert_documents
+from bot.core.story_store import NewDocument, StoryIndexes, insert_documents, new_document
 from bot.core.timestamps import as_utc, now
 
 Sentences = tuple[tuple[str, ...], ...]
@@ -85,9 +84,7 @@ def document_values(
 
 
 def _new(document: Document, sentences: Sentences, ingested_at: datetime) -> NewDocument:
-    return NewDocument(
-        document_values(document, sentences, ingested_at), fingerprint(document.text)
-    )
+    return new_document(document_values(document, sentences, ingested_at))
 
 
 class DocumentRecords:
@@ -96,7 +93,7 @@ class DocumentRecords:
 
     _transaction: Callable[[], AbstractContextManager[Session]]
     _add_new: Callable[[Sequence[Any], Callable[[], bool]], bool]
-    _bands: BandIndex
+    _stories: StoryIndexes
 
     def add_document(
         self, document: Document, sentences: Sentences, ingested_at: datetime | None = None
@@ -106,7 +103,7 @@ class DocumentRecords:
         new = _new(document, sentences, ingested_at or now())
         try:
             with self._transaction() as session:
-                insert_documents(session, [new], self._bands)
+                insert_documents(session, [new], self._stories)
         except IntegrityError:
             if self.get_document(document.doc_id) is None:
                 raise
@@ -155,7 +152,7 @@ class DocumentRecords:
         if session.get(DocumentRow, document.doc_id) is not None:
             return False
         insert_documents(
-            session, [_new(document, sentences, now())], self._bands, story=old.story_id or old.id
+            session, [_new(document, sentences, now())], self._stories, story=old.story_id or old.id
         )
         for holder in (DeliveryRow, DigestItemRow, SourceFileRow):
             session.execute(

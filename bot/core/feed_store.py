@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, aliased
 from bot.core.document_store import Sentences, document_values
 from bot.core.documents import Document
 from bot.core.models import DocumentRow, FeedEntryRow, FeedRow, chunks, table
-from bot.core.near_duplicates import Fingerprint, fingerprint
-from bot.core.story_store import BandIndex, NewDocument, insert_documents
+from bot.core.near_duplicates import Fingerprint
+from bot.core.same_event import EventPrint
+from bot.core.story_store import NewDocument, StoryIndexes, insert_documents, new_document
 from bot.core.timestamps import as_utc
 
 CONFIG, CHAT, CLI = "config", "chat", "cli"
@@ -34,12 +35,14 @@ class EntryDocument:
     document: Document
     sentences: Sentences
     ingested_at: datetime
-    # The fingerprint of its text, made where the entry was made ready (a worker process).
-    print_: Fingerprint | None = None
+    # The prints of its text, made where the entry was made ready (a worker process).
+    prints: tuple[Fingerprint, EventPrint | None] | None = None
 
     def new_document(self) -> NewDocument:
         values = document_values(self.document, self.sentences, self.ingested_at)
-        return NewDocument(values, self.print_ or fingerprint(self.document.text))
+        if self.prints is None:
+            return new_document(values)
+        return NewDocument(values, *self.prints)
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,7 @@ class FeedRecords:
     _add_new: Callable[[Sequence[Any], Callable[[], bool]], bool]
     # From `DocumentRecords`, beside it in `Store`.
     _replace: Callable[[Session, str, Document, Sentences], bool]
-    _bands: BandIndex
+    _stories: StoryIndexes
 
     def add_feed(
         self,
@@ -249,7 +252,7 @@ class FeedRecords:
                     present.add(doc_id)
                     new.append(doc_id)
             # Many rows in a statement, not an object each: a first poll stores thousands.
-            insert_documents(session, documents, self._bands)
+            insert_documents(session, documents, self._stories)
             if fresh:
                 session.execute(
                     insert(_ENTRIES),

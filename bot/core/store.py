@@ -36,7 +36,7 @@ from bot.core.digest_store import (
 )
 from bot.core.document_store import DocumentRecords, Sentences, StoredDocument
 from bot.core.feed_store import FeedRecords
-from bot.core.story_store import BandIndex
+from bot.core.story_store import StoryIndexes
 from bot.core.timestamps import now
 
 __all__ = [
@@ -63,7 +63,7 @@ class Store(DocumentRecords, ChatRecords, DigestRecords, FeedRecords):
         # The transaction `atomic` opened in this thread, which store calls join.
         self._local = threading.local()
         # The documents' band keys, which find a new document's near-duplicates.
-        self._bands = BandIndex()
+        self._stories = StoryIndexes()
 
     @classmethod
     def open(cls, url: str) -> Store:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy
@@ -28,7 +28,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.core.models import DocumentRow, StoryPrintRow, chunks, table
-from bot.core.near_duplicates import Fingerprint, best_match
+from bot.core.near_duplicates import Fingerprint, best_match, fingerprint
+from bot.core.same_event import EventIndex, EventPrint, event_print
 
 _DOCUMENTS, _PRINTS = table(DocumentRow), table(StoryPrintRow)
 # The candidates of a new document checked, those sharing the most band keys with it first:
@@ -46,6 +47,7 @@ class NewDocument:
 
     values: dict[str, Any]
     print_: Fingerprint
+    event: EventPrint | None
 
     @property
     def id(self) -> str:
@@ -193,19 +195,37 @@ class BandIndex:
             self._second = _Run.empty()
 
 
+def new_document(values: dict[str, Any]) -> NewDocument:
+    """A document's row to insert, with the prints of its text made here."""
+    body = values["body"]
+    return NewDocument(
+        values, fingerprint(body), event_print(values["headline"], body, values["published"])
+    )
+
+
+@dataclass
+class StoryIndexes:
+    """What finds the story of a new document: the band keys of its near-duplicates, and the
+    prints of recent documents that may tell the same event."""
+
+    bands: BandIndex = field(default_factory=BandIndex)
+    events: EventIndex = field(default_factory=EventIndex)
+
+
 def insert_documents(
     session: Session,
     documents: Sequence[NewDocument],
-    index: BandIndex,
+    indexes: StoryIndexes,
     *,
     story: str | None = None,
 ) -> dict[str, str]:
     """Insert `documents`, each with its story (`story` for all of them when given: a new
     version of a document stays in its story) and its band keys; the story of each, by id."""
     keys = {document.id: sorted(set(document.print_.band_keys)) for document in documents}
-    with index.lock:
+    index = indexes.bands
+    with index.lock, indexes.events.lock:
         index.catch_up(session)
-        stories = _stories(session, documents, keys, index, story)
+        stories = _stories(session, documents, keys, indexes, story)
         rows = [
             {**document.values, "story_id": stories[document.id],
              "fingerprint": document.print_.to_bytes()}
@@ -227,11 +247,13 @@ def _stories(
     session: Session,
     documents: Sequence[NewDocument],
     keys: dict[str, list[int]],
-    index: BandIndex,
+    indexes: StoryIndexes,
     story: str | None,
 ) -> dict[str, str]:
     """The story each of `documents` joins, in order: each may join one placed before it in
-    the same call. Each is held by the index as it is placed."""
+    the same call (a near-duplicate's story, else the story of a write-up of the same event,
+    else its own). Each is held by the indexes as it is placed."""
+    index, events = indexes.bands, indexes.events
     candidates = {document.id: index.candidates(keys[document.id]) for document in documents}
     known: dict[str, tuple[str, Fingerprint]] = {}  # document → (its story, its fingerprint)
     wanted = sorted({doc_id for found in candidates.values() for doc_id in found})
@@ -254,9 +276,14 @@ def _stories(
                 document.print_,
                 ((doc_id, known[doc_id][1]) for doc_id in dict.fromkeys(found) if doc_id in known),
             )
-            stories[document.id] = known[match[0]][0] if match else document.id
+            stories[document.id] = (
+                known[match[0]][0]
+                if match
+                else events.story_of(document.event, session) or document.id
+            )
         else:
             stories[document.id] = story
         known[document.id] = (stories[document.id], document.print_)
         index.add(document.id, keys[document.id])
+        events.add(document.id, stories[document.id], document.event)
     return stories

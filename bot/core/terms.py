@@ -10,11 +10,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 from sumy.nlp.stemmers import Stemmer
 from sumy.utils import get_stop_words
 
-from bot.core.store import StoredDocument
+if TYPE_CHECKING:
+    from bot.core.store import StoredDocument
 
 LANGUAGE = "english"
 _stemmer = Stemmer(LANGUAGE)

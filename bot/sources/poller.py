@@ -22,6 +22,7 @@ from bot.core.documents import Document, content_id, derive_headline, paragraph_
 from bot.core.feed_store import CONFIG, EntryDocument, Feed
 from bot.core.ingest import summarise, summarise_many, worker_pool
 from bot.core.near_duplicates import fingerprint
+from bot.core.same_event import event_print
 from bot.core.store import Store, now
 from bot.sources.errors import FeedError
 from bot.sources.feeds import Article, Poll, PollOptions, poll_feed
@@ -288,7 +289,8 @@ def entry_documents(
         ingested = at if counted is None or id(article) in counted else BACKLOG
         print_ = fingerprint(document.text)
         print_.band_keys  # noqa: B018 (made here, in the worker process, and sent with it)
-        entries.append(EntryDocument(article.key, document, sentences, ingested, print_))
+        event = event_print(document.headline, document.text, document.published)
+        entries.append(EntryDocument(article.key, document, sentences, ingested, (print_, event)))
     return entries
 
 
