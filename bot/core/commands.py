@@ -338,12 +338,12 @@ class CommandHandler:
         topics = [only] if only else [parse_topic(t, common_words=True) for t in followed]
         for attempt in range(2):
             last = self.store.last_digest(chat.id, full=True)
-            candidates = self.store.documents(
-                since=last.created_at if last else None, new_to_chat=chat.id
-            )
-            picks = story_picks(
-                self.store, candidates, topics, self.terms, self.options.digest_size, chat=chat.id
-            )
+            since = last.created_at if last else None
+            candidates = self.store.documents(since=since, new_to_chat=chat.id)
+            edited = self.store.edited_versions(chat.id, since) if since else {}
+            candidates += self.store.get_documents(list(edited)).values()
+            picks = story_picks(self.store, candidates, topics, self.terms,
+                                self.options.digest_size, chat=chat.id, edited=edited)  # fmt: skip
             digest = arrange(picks, topics, self.summary, None)
             if digest.empty:
                 return digest

@@ -113,9 +113,13 @@ class StoryPick:
     documents: tuple[StoredDocument, ...]
     topic: Topic | None
     update: tuple[str, ...] | None = None
+    # Of `documents`, those the chat had in an earlier version (edited since): not delivered
+    # again.
+    edited: frozenset[str] = frozenset()
 
     def item(self, topic: str | None) -> DigestItem:
-        return DigestItem(self.head.id, topic, tuple(d.id for d in self.documents), self.update)
+        brought = tuple(d.id for d in self.documents if d.id not in self.edited)
+        return DigestItem(self.head.id, topic, brought, self.update)
 
 
 def _recency(document: StoredDocument) -> tuple[int, float]:
@@ -154,15 +158,18 @@ def story_picks(
     limit: int,
     *,
     chat: int | None = None,
+    edited: Mapping[str, StoredDocument] | None = None,
 ) -> list[StoryPick]:
     """The best `limit` stories the `documents` belong to, each with all its stored
-    documents; for a `chat`, a story it had only when they add something to it."""
+    documents; for a `chat`, a story it had only when they add something to it (`edited`:
+    documents it had that were edited since, as they were when it had them)."""
+    edited = edited or {}
     picks = pick(documents, topics, terms, len(documents))
     stories = list(dict.fromkeys(chosen.document.story_id for chosen in picks))
     told = store.told(chat, stories) if chat is not None else {}
     # Every story told before might add nothing: read enough for the updates to drop out.
     wanted = stories[: limit + len(told)]
-    return pick_stories(picks, store.story_documents(wanted), limit, told)
+    return pick_stories(picks, store.story_documents(wanted), limit, told, edited)
 
 
 def pick_stories(
@@ -170,13 +177,16 @@ def pick_stories(
     documents: Mapping[str, Sequence[StoredDocument]],
     limit: int,
     told: Mapping[str, set[str]] | None = None,
+    edited: Mapping[str, StoredDocument] | None = None,
 ) -> list[StoryPick]:
     """The best `limit` stories of `picks` (documents, best first): each story once, where
     its best document stands. `documents` are every document of each story; `told`, the
-    documents of each story the chat has had.
+    documents of each story the chat has had; `edited`, those of them edited since, as the
+    chat had them.
 
-    A story the chat had comes back only when its other documents add something to what it
-    was told (an update); with nothing new it is left out."""
+    A story the chat had comes back only when its other documents, or the edits of its own,
+    add something to what it was told (an update); with nothing new it is left out."""
+    edited = edited or {}
     chosen: list[StoryPick] = []
     seen: set[str] = set()
     for best in picks:
@@ -189,12 +199,13 @@ def pick_stories(
         if not had:
             chosen.append(StoryPick(members[0], tuple(members), best.topic))
         else:
-            old = [d for d in members if d.id in had]
-            new = [d for d in members if d.id not in had]
+            old = [edited.get(d.id, d) for d in members if d.id in had]
+            new = [d for d in members if d.id not in had or d.id in edited]
             update = update_of(old, new) if new and old else ()
             if not update:
                 continue
-            chosen.append(StoryPick(old[0], tuple(new), best.topic, update))
+            again = frozenset(d.id for d in new if d.id in edited)
+            chosen.append(StoryPick(old[0], tuple(new), best.topic, update, again))
         if len(chosen) == limit:
             break
     return chosen

@@ -71,6 +71,10 @@ class DigestItem:
 
     @property
     def delivered(self) -> tuple[str, ...]:
+        """The documents it brings to the chat: an update only its new ones (none when it
+        tells what an edit of a document the chat had added)."""
+        if self.update is not None:
+            return self.documents
         return self.documents or (self.document_id,)
 
 
@@ -126,14 +130,13 @@ class DigestRecords:
                         for i, e in enumerate(entries)
                     ],
                 )  # fmt: skip
-                connection.execute(
-                    insert(DeliveryRow),
-                    [
-                        {"chat_id": chat_id, "document_id": d, "digest_id": digest_id,
-                         "sent_at": moment}
-                        for e in entries for d in e.delivered
-                    ],
-                )  # fmt: skip
+                delivered = [
+                    {"chat_id": chat_id, "document_id": d, "digest_id": digest_id,
+                     "sent_at": moment}
+                    for e in entries for d in e.delivered
+                ]  # fmt: skip
+                if delivered:
+                    connection.execute(insert(DeliveryRow), delivered)
             return int(digest_id)
 
     def last_digest(self, chat_id: int, *, full: bool = False) -> DigestInfo | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -20,6 +20,8 @@ from bot.core.models import (
     DeliveryRow,
     DigestItemRow,
     DocumentRow,
+    DocumentVersionRow,
+    FeedEntryRow,
     SourceFileRow,
     SummaryRow,
     chunks,
@@ -130,9 +132,15 @@ class DocumentRecords:
             return False
 
     def _replace(
-        self, session: Session, previous: str, document: Document, sentences: Sentences
+        self,
+        session: Session,
+        previous: str,
+        document: Document,
+        sentences: Sentences,
+        entry: tuple[int, str] | None = None,
     ) -> bool:
-        """`replace_document` within the transaction `session`."""
+        """`replace_document` within the transaction `session`; for a feed's `entry` (feed,
+        key), that entry follows it too."""
         holders = (
             select(func.count())
             .select_from(SourceFileRow)
@@ -154,10 +162,21 @@ class DocumentRecords:
         insert_documents(
             session, [_new(document, sentences, now())], self._stories, story=old.story_id or old.id
         )
-        for holder in (DeliveryRow, DigestItemRow, SourceFileRow):
+        had = select(DeliveryRow.id).where(DeliveryRow.document_id == previous).limit(1)
+        if session.scalar(had) is not None:
+            # A chat had it: what it said then is kept, for what the edit adds.
+            session.add(DocumentVersionRow(document_id=document.doc_id, headline=old.headline,
+                                           sentences=old.sentences, replaced_at=now()))  # fmt: skip
+        for holder in (DeliveryRow, DigestItemRow, SourceFileRow, DocumentVersionRow):
             session.execute(
                 sqlalchemy_update(holder)
                 .where(holder.document_id == previous)
+                .values(document_id=document.doc_id)
+            )
+        if entry is not None:
+            session.execute(
+                sqlalchemy_update(FeedEntryRow)
+                .where(FeedEntryRow.feed_id == entry[0], FeedEntryRow.key == entry[1])
                 .values(document_id=document.doc_id)
             )
         session.execute(delete(DocumentRow).where(DocumentRow.id == previous))
@@ -221,6 +240,24 @@ class DocumentRecords:
                 for story, doc_id in session.execute(query):
                     found.setdefault(story or doc_id, set()).add(doc_id)
         return found
+
+    def edited_versions(self, chat_id: int, since: datetime) -> dict[str, StoredDocument]:
+        """The documents the chat had whose text was edited since `since`: each as it was
+        before the first of those edits (what the chat was told), by id."""
+        query = (
+            select(DocumentVersionRow)
+            .join(DeliveryRow, DeliveryRow.document_id == DocumentVersionRow.document_id)
+            .where(DeliveryRow.chat_id == chat_id, DocumentVersionRow.replaced_at > since)
+            .order_by(DocumentVersionRow.replaced_at.desc(), DocumentVersionRow.id.desc())
+        )
+        with self._transaction() as session:
+            earliest = {row.document_id: row for row in session.scalars(query)}
+            current = session.scalars(select(DocumentRow).where(DocumentRow.id.in_(earliest)))
+            return {
+                row.id: replace(_document(row), headline=earliest[row.id].headline,
+                                sentences=tuple(tuple(p) for p in earliest[row.id].sentences))
+                for row in current
+            }  # fmt: skip
 
     def count_documents(self) -> int:
         with self._transaction() as session:

@@ -90,7 +90,7 @@ class FeedRecords:
     _transaction: Callable[[], AbstractContextManager[Session]]
     _add_new: Callable[[Sequence[Any], Callable[[], bool]], bool]
     # From `DocumentRecords`, beside it in `Store`.
-    _replace: Callable[[Session, str, Document, Sentences], bool]
+    _replace: Callable[[Session, str, Document, Sentences, tuple[int, str] | None], bool]
     _stories: StoryIndexes
 
     def add_feed(
@@ -266,11 +266,12 @@ class FeedRecords:
                 stored = known.get(entry.key)
                 if stored is None or stored == _version(entry.document):
                     continue
-                if self._replace(session, stored[0], entry.document, entry.sentences):
+                if self._replace(session, stored[0], entry.document, entry.sentences,
+                                 (feed_id, entry.key)):  # fmt: skip
                     updated.append(entry.document.doc_id)
                     row = session.get(FeedEntryRow, (feed_id, entry.key))
                     if row is not None:
-                        row.document_id, row.seen_at = entry.document.doc_id, seen_at
+                        row.seen_at = seen_at
         return new, updated
 
 

@@ -95,6 +95,22 @@ class StoryPrintRow(Base):
     keys: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class DocumentVersionRow(Base):
+    """What a document said before its text was edited (its file, or its feed entry), kept
+    when a chat had it: a later digest tells that chat what the edit added."""
+
+    __tablename__ = "document_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # The document as it is now (moved along when it is edited again).
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    headline: Mapped[str] = mapped_column(String(300))
+    sentences: Mapped[list[Any]] = mapped_column(JSON)
+    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class SummaryRow(Base):
     """A document's summary by one method and length, computed once."""
 

@@ -6,10 +6,10 @@ their texts are close (TF-IDF cosine of their content words, at least `TEXT_SIMI
 so are their leads (the headline and first paragraph, at least `LEAD_SIMILARITY`): the same
 background alone does not make two articles one event, the same opening news does. The
 thresholds were chosen on hand-labelled pairs of the development articles
-(`bench/clusters.py --events`, figures in `docs/benchmarks.md`); on those, every pair wrongly
-joined was a development of the same running story (a hearing and its verdict), never two
-unrelated stories. Weighting names and numbers up, tried as well, did not help and is not
-used.
+(`bench/clusters.py --events`, figures in `docs/benchmarks.md`); on those, the one pair
+wrongly joined is a development of the same running story (a bid and the sale it led to),
+not two unrelated stories. Weighting names and numbers up, tried as well, did not help and
+is not used.
 
 The index holds the prints of the documents of the days its new documents need (read back
 from the store a day at a time, and brought up to date with documents stored since), and the
@@ -39,9 +39,9 @@ WINDOW_DAYS = 2
 TEXT_SIMILARITY = 0.7
 LEAD_SIMILARITY = 0.6
 # A document is found by its words of highest weight, and compared by at most `KEPT_WORDS`
-# of them (a text has 100 to 300).
+# of them (a news article has 100 to 300).
 KEY_TERMS = 12
-KEPT_WORDS = 150
+KEPT_WORDS = 250
 # A candidate shares at least this many key words with the new document (on the labelled
 # pairs, every pair with a text cosine of 0.6 or more shares 5), the most first.
 SHARED_KEYS = 4

@@ -105,6 +105,43 @@ def test_a_copy_after_the_story_was_sent_brings_nothing_and_an_update_one_line(
     assert handler(store).build_digest(chat).empty
 
 
+def test_an_entry_edited_in_place_brings_one_update_only_for_what_it_adds(
+    store: Store,
+) -> None:
+    feed = store.add_feed("https://courier.example/rss", "Courier", origin=CHAT, added_at=NOW)
+    assert feed is not None
+    link, headline = "https://courier.example/idlib", "Turkish soldiers killed in Idlib strike"
+
+    def publish(paragraphs: list[str]) -> None:
+        store.store_entries(feed.id, [entry("Courier", link, headline, paragraphs)], NOW)
+
+    publish(ARTICLE)
+    chat = handler(store).chat("test", "1")
+    assert len(handler(store).build_digest(chat).stories) == 1
+    # A correction of a word says nothing new: no message about it.
+    corrected = [ARTICLE[0].replace("Dozens", "Scores"), *ARTICLE[1:]]
+    assert corrected != ARTICLE
+    publish(corrected)
+    assert handler(store).build_digest(chat).empty
+    # A new paragraph: one update, with it, from the same source, once.
+    publish([*corrected, NEW_PARAGRAPH])
+    # Edited twice, still one document: the entry follows each version.
+    [latest] = store.documents()
+    assert latest.paragraphs[-1] == NEW_PARAGRAPH
+    digest = handler(store).build_digest(chat)
+    [story] = digest.stories
+    assert story.update and story.headline == headline
+    assert story.summary == (NEW_PARAGRAPH,)
+    assert [(s.name, s.link) for s in story.sources] == [("Courier", link)]
+    stored = load_digest(store, digest.digest_id or 0, handler(store).summary)
+    assert stored.stories == digest.stories
+    assert handler(store).build_digest(chat).empty
+    # Another chat, which never had the story, gets it whole, as it reads now.
+    other = handler(store).build_digest(handler(store).chat("test", "2"))
+    [whole] = other.stories
+    assert not whole.update and whole.headline == headline
+
+
 def test_more_shows_the_longer_summary_and_every_source(store: Store) -> None:
     courier_and_teaser(store)
     chat = handler(store).chat("test", "1")
