@@ -23,6 +23,7 @@ import re
 import sys
 import threading
 from collections import Counter, OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -58,13 +59,29 @@ _WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W_]+)*")
 
 
 @dataclass(frozen=True)
+class WordCounts:
+    """The distinct stems of a text's content words, space-separated, and each one's count
+    (at most 255): compact, as prints travel from the processes that make them and wait in
+    numbers to be stored."""
+
+    words: str
+    counts: bytes
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def items(self) -> Iterator[tuple[str, int]]:
+        return zip(self.words.split(" "), self.counts, strict=True) if self.counts else iter(())
+
+
+@dataclass(frozen=True)
 class EventPrint:
     """A document's day and the counts of its content words' stems, in its whole text and
     in its lead."""
 
     day: date
-    text: dict[str, int]
-    lead: dict[str, int]
+    text: WordCounts
+    lead: WordCounts
 
 
 def event_print(headline: str, text: str, day: date) -> EventPrint | None:
@@ -76,13 +93,13 @@ def event_print(headline: str, text: str, day: date) -> EventPrint | None:
     return EventPrint(day, counts, _counts(f"{headline}\n{first}"))
 
 
-def _counts(text: str) -> dict[str, int]:
+def _counts(text: str) -> WordCounts:
     found = Counter(
-        sys.intern(stem(word))
+        stem(word)
         for word in _WORD.findall(text)
         if len(word) > 1 and word.lower() not in STOP_WORDS
     )
-    return dict(found)
+    return WordCounts(" ".join(found), bytes(min(count, 255) for count in found.values()))
 
 
 @dataclass(frozen=True)
@@ -192,14 +209,15 @@ class EventIndex:
         if doc_id in self._counted:
             return
         self._counted.add(doc_id)
-        for word in print_.text:
+        words = [sys.intern(word) for word, _ in print_.text.items()]
+        for word in words:
             if word not in self._numbers:
                 self._numbers[word] = len(self._numbers)
         if len(self._numbers) > len(self._frequency):
             grown = numpy.zeros(len(self._numbers) * 2, dtype=numpy.int32)
             grown[: len(self._frequency)] = self._frequency
             self._frequency = grown
-        self._frequency[[self._numbers[word] for word in print_.text]] += 1
+        self._frequency[[self._numbers[word] for word in words]] += 1
 
     def add(self, doc_id: str, story: str, print_: EventPrint | None) -> None:
         """Hold a document just stored, in `story`."""
@@ -216,12 +234,13 @@ class EventIndex:
         for word in self._key_words(text):
             self._keys.setdefault(word, []).append(doc_id)
 
-    def _vector(self, counts: dict[str, int]) -> _Vector:
+    def _vector(self, counts: WordCounts) -> _Vector:
         """The words of `counts` the index knows, by number, with their counts; of a long
         text, its `KEPT_WORDS` of highest weight."""
-        known = [(self._numbers[w], c) for w, c in counts.items() if w in self._numbers]
+        numbers = self._numbers
+        known = [(numbers[w], c) for w, c in counts.items() if w in numbers]
         words = numpy.fromiter((n for n, _ in known), dtype=numpy.int32, count=len(known))
-        counted = numpy.fromiter((min(c, 255) for _, c in known), numpy.uint8, len(known))
+        counted = numpy.fromiter((c for _, c in known), numpy.uint8, len(known))
         if len(words) > KEPT_WORDS:
             weights = (1 + numpy.log(counted)) * self._rarity(words)
             kept = numpy.argsort(-weights, kind="stable")[:KEPT_WORDS]
