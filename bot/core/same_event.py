@@ -29,11 +29,11 @@ from datetime import date, timedelta
 
 import numpy
 from numpy.typing import NDArray
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.core.models import DocumentRow, StoryPrintRow, chunks
+from bot.core.models import DocumentRow, chunks
 from bot.core.terms import STOP_WORDS, stem
 
 WINDOW_DAYS = 2
@@ -52,9 +52,6 @@ MIN_TERMS = 25
 MIN_DOCUMENTS = 100
 # Days held at once, the least recently needed let go first.
 HELD_DAYS = 12
-# On PostgreSQL, transactions may commit out of the order of their row numbers: reading back
-# this many rows from the highest seen misses none.
-LOOK_BACK = 1000
 _WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W_]+)*")
 
 
@@ -169,7 +166,7 @@ class EventIndex:
         self._numbers: dict[str, int] = {}  # word → its number
         self._frequency = numpy.zeros(1024, dtype=numpy.int32)  # number → documents with it
         self._counted: set[str] = set()  # the documents whose words are counted
-        self._read = -1  # the highest `story_prints` row read; -1: nothing read yet
+        self._last: tuple[EventPrint, _Vector, _Vector] | None = None
 
     def __len__(self) -> int:
         return len(self._held)
@@ -180,10 +177,11 @@ class EventIndex:
         if print_ is None:
             return None
         if session is not None:
-            self._need(session, print_.day)
+            self._hold_days(session, print_.day)
         if len(self._counted) < MIN_DOCUMENTS:
             return None
-        text, lead = _Weighted(self, self._vector(print_.text)), self._vector(print_.lead)
+        vectors = self._vectors(print_)
+        text, lead = _Weighted(self, vectors[0]), vectors[1]
         best: tuple[float, str] | None = None
         for doc_id in self._candidates(text.vector):
             held = self._held[doc_id]
@@ -209,15 +207,23 @@ class EventIndex:
         if doc_id in self._counted:
             return
         self._counted.add(doc_id)
-        words = [sys.intern(word) for word, _ in print_.text.items()]
-        for word in words:
-            if word not in self._numbers:
-                self._numbers[word] = len(self._numbers)
-        if len(self._numbers) > len(self._frequency):
-            grown = numpy.zeros(len(self._numbers) * 2, dtype=numpy.int32)
+        numbers = self._numbers_of(print_.text)  # first: it may grow the counts
+        self._frequency[numbers] += 1
+
+    def _numbers_of(self, counts: WordCounts) -> list[int]:
+        """The numbers of the words of `counts`, given to those met for the first time."""
+        numbers = self._numbers
+        found = []
+        for word, _ in counts.items():
+            number = numbers.get(word)
+            if number is None:
+                number = numbers[sys.intern(word)] = len(numbers)
+            found.append(number)
+        if len(numbers) > len(self._frequency):
+            grown = numpy.zeros(len(numbers) * 2, dtype=numpy.int32)
             grown[: len(self._frequency)] = self._frequency
             self._frequency = grown
-        self._frequency[[self._numbers[word] for word in words]] += 1
+        return found
 
     def add(self, doc_id: str, story: str, print_: EventPrint | None) -> None:
         """Hold a document just stored, in `story`."""
@@ -227,20 +233,25 @@ class EventIndex:
         if print_.day not in self._days:
             return  # a day no new document needed: read from the store when one does
         self._days[print_.day].add(doc_id)
-        text = self._vector(print_.text)
+        text, lead = self._vectors(print_)
         packed = text.to_bytes()
-        held = _Held(story, print_.day, packed + self._vector(print_.lead).to_bytes(), len(packed))
+        held = _Held(story, print_.day, packed + lead.to_bytes(), len(packed))
         self._held[doc_id] = held
         for word in self._key_words(text):
             self._keys.setdefault(word, []).append(doc_id)
 
+    def _vectors(self, print_: EventPrint) -> tuple[_Vector, _Vector]:
+        """The vectors of a print's text and lead (those of the print just judged are kept
+        for when it is held, next)."""
+        if self._last is None or self._last[0] is not print_:
+            self._last = (print_, self._vector(print_.text), self._vector(print_.lead))
+        return self._last[1], self._last[2]
+
     def _vector(self, counts: WordCounts) -> _Vector:
-        """The words of `counts` the index knows, by number, with their counts; of a long
-        text, its `KEPT_WORDS` of highest weight."""
-        numbers = self._numbers
-        known = [(numbers[w], c) for w, c in counts.items() if w in numbers]
-        words = numpy.fromiter((n for n, _ in known), dtype=numpy.int32, count=len(known))
-        counted = numpy.fromiter((c for _, c in known), numpy.uint8, len(known))
+        """The words of `counts` by number, with their counts; of a long text, its
+        `KEPT_WORDS` of highest weight."""
+        words = numpy.array(self._numbers_of(counts), dtype=numpy.int32)
+        counted = numpy.frombuffer(counts.counts, dtype=numpy.uint8)
         if len(words) > KEPT_WORDS:
             weights = (1 + numpy.log(counted)) * self._rarity(words)
             kept = numpy.argsort(-weights, kind="stable")[:KEPT_WORDS]
@@ -269,12 +280,20 @@ class EventIndex:
             shared.update(self._keys.get(word, ()))
         return [doc_id for doc_id, count in shared.most_common(CANDIDATES) if count >= SHARED_KEYS]
 
-    def _need(self, session: Session, day: date) -> None:
-        """Hold the documents of the days around `day`, and those stored since last read."""
-        if self._read < 0:
-            self._read = session.scalar(select(func.max(StoryPrintRow.id))) or 0
-        else:
-            self._catch_up(session)
+    def catch_up(self, session: Session, stored: list[str] | None) -> None:
+        """Hold the documents of days held among `stored`, those another process stored
+        since the band index last read (None: the band index's first reading, after which
+        the days are read whole when needed)."""
+        if not stored or not self._days:
+            return
+        wanted = [doc_id for doc_id in stored if doc_id not in self._held]
+        for chunk in chunks(wanted):
+            self._read_documents(
+                session, DocumentRow.id.in_(chunk) & DocumentRow.published.in_(list(self._days))
+            )
+
+    def _hold_days(self, session: Session, day: date) -> None:
+        """Hold the documents of the days around `day` (read from the store the first time)."""
         wanted = [day + timedelta(days=shift) for shift in range(-WINDOW_DAYS, WINDOW_DAYS + 1)]
         missing = [d for d in wanted if d not in self._days]
         for d in wanted:
@@ -293,26 +312,6 @@ class EventIndex:
                 word: [doc_id for doc_id in holders if doc_id in self._held]
                 for word, holders in self._keys.items()
             }
-
-    def _catch_up(self, session: Session) -> None:
-        """Hold the documents of days held that another process stored since the last
-        reading (on PostgreSQL reading back over rows that may have committed late)."""
-        look_back = 0 if session.get_bind().dialect.name == "sqlite" else LOOK_BACK
-        listed = session.execute(
-            select(StoryPrintRow.id, DocumentRow.id, DocumentRow.published)
-            .join(DocumentRow, DocumentRow.id == StoryPrintRow.document_id)
-            .where(StoryPrintRow.id > self._read - look_back)
-            .order_by(StoryPrintRow.id)
-        ).all()
-        if listed:
-            self._read = max(self._read, listed[-1][0])
-        wanted = [
-            doc_id
-            for _, doc_id, published in listed
-            if published in self._days and doc_id not in self._held
-        ]
-        for chunk in chunks(wanted):
-            self._read_documents(session, DocumentRow.id.in_(chunk))
 
     def _read_documents(self, session: Session, where: ColumnElement[bool]) -> None:
         query = select(

@@ -111,8 +111,9 @@ class BandIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def catch_up(self, session: Session) -> None:
-        """Add the rows stored since the index last read them (all of them the first time)."""
+    def catch_up(self, session: Session) -> list[str] | None:
+        """Add the rows stored since the index last read them (all of them the first time);
+        the documents they were of (None the first time)."""
         look_back = _LOOK_BACK.get(session.get_bind().dialect.name, _DEFAULT_LOOK_BACK)
         if not self._ids:  # the first reading: every row, keys and all, in one go
             everything = select(StoryPrintRow.id, StoryPrintRow.document_id, StoryPrintRow.keys)
@@ -120,7 +121,7 @@ class BandIndex:
             if rows:
                 self._read = rows[-1][0]
             self._hold([(doc_id, data) for _, doc_id, data in rows])
-            return
+            return None
         listed = session.execute(
             select(StoryPrintRow.id, StoryPrintRow.document_id)
             .where(StoryPrintRow.id > self._read - look_back)
@@ -137,6 +138,7 @@ class BandIndex:
             )
             fresh.extend((doc_id, data) for doc_id, data in session.execute(query))
         self._hold(fresh)
+        return [doc_id for doc_id, _ in fresh]
 
     def _hold(self, fresh: list[tuple[str, bytes]]) -> None:
         """Hold documents read from the store: (id, keys as stored) each."""
@@ -224,7 +226,7 @@ def insert_documents(
     keys = {document.id: sorted(set(document.print_.band_keys)) for document in documents}
     index = indexes.bands
     with index.lock, indexes.events.lock:
-        index.catch_up(session)
+        indexes.events.catch_up(session, index.catch_up(session))
         stories = _stories(session, documents, keys, indexes, story)
         rows = [
             {**document.values, "story_id": stories[document.id],

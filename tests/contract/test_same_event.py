@@ -119,3 +119,16 @@ def test_the_event_is_recognised_after_a_restart(store: Store, database_url: str
         assert reopened.get_documents([gazette])[gazette].story_id == courier
     finally:
         reopened.close()
+
+
+def test_a_write_up_another_process_stored_is_found(store: Store, database_url: str) -> None:
+    store_from(store, "wire", *background(MIN_DOCUMENTS + 20))
+    other = Store.open(database_url)  # another process on the same database
+    try:
+        [courier] = store_from(other, "courier", entry("courier/fire", "Fire at Ostrava "
+                               "chemical plant forces evacuation", COURIER, DAY))  # fmt: skip
+    finally:
+        other.close()
+    [gazette] = store_from(store, "gazette", entry("gazette/blaze", "Czech factory blaze: 14 "
+                           "in hospital", GAZETTE, DAY))  # fmt: skip
+    assert store.get_documents([gazette])[gazette].story_id == courier
