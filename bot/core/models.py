@@ -83,8 +83,9 @@ class DocumentRow(Base):
 
 
 class StoryPrintRow(Base):
-    """A document's LSH band keys (`near_duplicates.band_keys`), numbered in the order they
-    were stored, so that a process can read those stored since it last looked."""
+    """A document's LSH band keys (`near_duplicates.band_keys`) and the words the same-event
+    rule compares, numbered in the order they were stored, so that a process can read those
+    stored since it last looked."""
 
     __tablename__ = "story_prints"
 
@@ -93,6 +94,9 @@ class StoryPrintRow(Base):
         ForeignKey("documents.id", ondelete="CASCADE"), unique=True
     )
     keys: Mapped[bytes] = mapped_column(LargeBinary)
+    # Its words, hashed and counted (`same_event.EventPrint.to_bytes`); None when its text is
+    # too short to judge.
+    words: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class DocumentVersionRow(Base):

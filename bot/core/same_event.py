@@ -11,19 +11,23 @@ wrongly joined is a development of the same running story (a bid and the sale it
 not two unrelated stories. Weighting names and numbers up, tried as well, did not help and
 is not used.
 
-The index holds the prints of the documents of the days its new documents need (read back
-from the store a day at a time, and brought up to date with documents stored since), and the
-word counts the weights come from: it judges nothing until it has seen `MIN_DOCUMENTS`
-documents, when the weights of words begin to mean something.
+A document's print (its words hashed to 32 bits, with their counts: a kilobyte or two) is
+stored beside its band keys (`story_prints.words`). The index keeps in memory only which
+documents of the days its new documents need have which key words (their words of highest
+weight), their stories and days, and how many documents have each word, which the weights
+come from; the prints of a new document's few candidates are read from the store. It judges
+nothing until it has seen `MIN_DOCUMENTS` documents, when the weights of words begin to mean
+something.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-import sys
+import struct
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -33,16 +37,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.core.models import DocumentRow, chunks
+from bot.core.models import DocumentRow, StoryPrintRow, chunks
 from bot.core.terms import STOP_WORDS, stem
 
 WINDOW_DAYS = 2
 TEXT_SIMILARITY = 0.7
 LEAD_SIMILARITY = 0.6
-# A document is found by its words of highest weight, and compared by at most `KEPT_WORDS`
-# of them (a news article has 100 to 300).
+# A document is found by its words of highest weight.
 KEY_TERMS = 12
-KEPT_WORDS = 250
 # A candidate shares at least this many key words with the new document (on the labelled
 # pairs, every pair with a text cosine of 0.6 or more shares 5), the most first.
 SHARED_KEYS = 4
@@ -50,35 +52,45 @@ CANDIDATES = 10
 # Texts with fewer distinct content words are too short to judge (a teaser, a headline).
 MIN_TERMS = 25
 MIN_DOCUMENTS = 100
+# A print keeps at most this many of a text's words, the most frequent (a news article has
+# 100 to 300).
+KEPT_WORDS = 400
 # Days held at once, the least recently needed let go first.
 HELD_DAYS = 12
 _WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W_]+)*")
+_HEADER = struct.Struct("<HH")
 
 
 @dataclass(frozen=True)
-class WordCounts:
-    """The distinct stems of a text's content words, space-separated, and each one's count
-    (at most 255): compact, as prints travel from the processes that make them and wait in
-    numbers to be stored."""
+class Vector:
+    """Words (32-bit hashes of their stems, sorted) and their counts."""
 
-    words: str
-    counts: bytes
-
-    def __len__(self) -> int:
-        return len(self.counts)
-
-    def items(self) -> Iterator[tuple[str, int]]:
-        return zip(self.words.split(" "), self.counts, strict=True) if self.counts else iter(())
+    words: NDArray[numpy.uint32]
+    counts: NDArray[numpy.uint8]
 
 
 @dataclass(frozen=True)
 class EventPrint:
-    """A document's day and the counts of its content words' stems, in its whole text and
-    in its lead."""
+    """A document's day and the words of its whole text and of its lead, counted."""
 
     day: date
-    text: WordCounts
-    lead: WordCounts
+    text: Vector
+    lead: Vector
+
+    def to_bytes(self) -> bytes:
+        """The words as stored (the day is the document's own)."""
+        return b"".join((
+            _HEADER.pack(len(self.text.words), len(self.lead.words)),
+            self.text.words.astype("<u4").tobytes(), self.lead.words.astype("<u4").tobytes(),
+            self.text.counts.tobytes(), self.lead.counts.tobytes(),
+        ))  # fmt: skip
+
+    @classmethod
+    def from_bytes(cls, data: bytes, day: date) -> EventPrint:
+        text, lead = _HEADER.unpack_from(data)
+        words = numpy.frombuffer(data, "<u4", text + lead, _HEADER.size).astype(numpy.uint32)
+        counts = numpy.frombuffer(data, numpy.uint8, text + lead, _HEADER.size + 4 * (text + lead))
+        return cls(day, Vector(words[:text], counts[:text]), Vector(words[text:], counts[text:]))
 
 
 def event_print(headline: str, text: str, day: date) -> EventPrint | None:
@@ -87,62 +99,33 @@ def event_print(headline: str, text: str, day: date) -> EventPrint | None:
     if len(counts) < MIN_TERMS:
         return None
     first = text.strip().split("\n\n", 1)[0]
-    return EventPrint(day, counts, _counts(f"{headline}\n{first}"))
+    return EventPrint(day, _vector(counts), _vector(_counts(f"{headline}\n{first}")))
 
 
-def _counts(text: str) -> WordCounts:
-    found = Counter(
+def _counts(text: str) -> Counter[str]:
+    return Counter(
         stem(word)
         for word in _WORD.findall(text)
         if len(word) > 1 and word.lower() not in STOP_WORDS
     )
-    return WordCounts(" ".join(found), bytes(min(count, 255) for count in found.values()))
 
 
-@dataclass(frozen=True)
-class _Vector:
-    """Words (their numbers in the index's vocabulary, sorted) and their counts."""
-
-    words: NDArray[numpy.int32]
-    counts: NDArray[numpy.uint8]
-
-    def to_bytes(self) -> bytes:
-        return self.words.tobytes() + self.counts.tobytes()
-
-    @classmethod
-    def from_bytes(cls, data: bytes | memoryview) -> _Vector:
-        size = len(data) // 5
-        return cls(
-            numpy.frombuffer(data, dtype=numpy.int32, count=size),
-            numpy.frombuffer(data, dtype=numpy.uint8, offset=size * 4),
-        )
-
-
-@dataclass(frozen=True)
-class _Held:
-    """A document held: its story and day, and its text's and lead's vectors, packed (a few
-    hundred bytes: the index holds every document of the days it needs)."""
-
-    story: str
-    day: date
-    packed: bytes
-    split: int  # where the lead's vector begins in `packed`
-
-    @property
-    def text(self) -> _Vector:
-        return _Vector.from_bytes(memoryview(self.packed)[: self.split])
-
-    @property
-    def lead(self) -> _Vector:
-        return _Vector.from_bytes(memoryview(self.packed)[self.split :])
+def _vector(counts: Counter[str]) -> Vector:
+    hashed: Counter[int] = Counter()
+    for word, count in counts.most_common(KEPT_WORDS):
+        digest = hashlib.blake2b(word.encode(), digest_size=4, person=b"event-words")
+        hashed[int.from_bytes(digest.digest(), "little")] += count
+    words = numpy.fromiter(sorted(hashed), dtype=numpy.uint32, count=len(hashed))
+    counted = numpy.fromiter((min(hashed[w], 255) for w in words.tolist()), numpy.uint8, len(words))
+    return Vector(words, counted)
 
 
 class _Weighted:
     """A vector with its words' weights (count and rarity) and their norm, for cosines."""
 
-    def __init__(self, index: EventIndex, vector: _Vector) -> None:
+    def __init__(self, index: EventIndex, vector: Vector) -> None:
         self.vector = vector
-        self.weights = index._weights(vector)
+        self.weights = (1 + numpy.log(vector.counts)) * index.rarity(vector.words)
         self.norm = float(numpy.linalg.norm(self.weights))
 
     def cosine(self, other: _Weighted) -> float:
@@ -156,140 +139,118 @@ class _Weighted:
 
 
 class EventIndex:
-    """The prints of recent documents, by day, with the stories they belong to."""
+    """Which recent documents have which key words, by day, with the stories they belong
+    to; and how many documents have each word."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self._held: dict[str, _Held] = {}
+        self._held: dict[str, tuple[str, date]] = {}  # document → its story and day
         self._days: OrderedDict[date, set[str]] = OrderedDict()
         self._keys: dict[int, list[str]] = {}  # key word → documents held that have it
-        self._numbers: dict[str, int] = {}  # word → its number
-        self._frequency = numpy.zeros(1024, dtype=numpy.int32)  # number → documents with it
+        self._frequency: Counter[int] = Counter()  # word → documents seen that have it
         self._counted: set[str] = set()  # the documents whose words are counted
-        self._last: tuple[EventPrint, _Vector, _Vector] | None = None
+        # The prints of documents held since the last catch-up: not all in the store yet.
+        self._fresh: dict[str, EventPrint] = {}
 
     def __len__(self) -> int:
         return len(self._held)
 
     def story_of(self, print_: EventPrint | None, session: Session | None = None) -> str | None:
         """The story of the held document that tells the same event as `print_`, if one
-        does (the closest one); `session` reads the days it needs from the store first."""
+        does (the closest one); `session` reads from the store the days it needs and the
+        prints of the candidates."""
         if print_ is None:
             return None
         if session is not None:
             self._hold_days(session, print_.day)
         if len(self._counted) < MIN_DOCUMENTS:
             return None
-        vectors = self._vectors(print_)
-        text, lead = _Weighted(self, vectors[0]), vectors[1]
+        text = _Weighted(self, print_.text)
+        found = self._candidates(text)
         best: tuple[float, str] | None = None
-        for doc_id in self._candidates(text.vector):
-            held = self._held[doc_id]
-            if abs((held.day - print_.day).days) > WINDOW_DAYS:
+        for doc_id, other in self._prints(found, session).items():
+            story, day = self._held[doc_id]
+            if abs((day - print_.day).days) > WINDOW_DAYS:
                 continue
-            similarity = text.cosine(_Weighted(self, held.text))
+            similarity = text.cosine(_Weighted(self, other.text))
             if similarity < TEXT_SIMILARITY or (best is not None and similarity <= best[0]):
                 continue
-            if self._cosine(lead, held.lead) >= LEAD_SIMILARITY:
-                best = (similarity, held.story)
+            if self._cosine(print_.lead, other.lead) >= LEAD_SIMILARITY:
+                best = (similarity, story)
         return best[1] if best else None
 
     def similarities(self, a: EventPrint, b: EventPrint) -> tuple[float, float]:
         """How close two documents are, with the weights of words as they are now: their
         texts' cosine and their leads'."""
-        return (
-            self._cosine(self._vector(a.text), self._vector(b.text)),
-            self._cosine(self._vector(a.lead), self._vector(b.lead)),
-        )
+        return self._cosine(a.text, b.text), self._cosine(a.lead, b.lead)
 
     def count(self, doc_id: str, print_: EventPrint) -> None:
         """Count the words of a document in the weights, without holding it."""
-        if doc_id in self._counted:
-            return
-        self._counted.add(doc_id)
-        numbers = self._numbers_of(print_.text)  # first: it may grow the counts
-        self._frequency[numbers] += 1
-
-    def _numbers_of(self, counts: WordCounts) -> list[int]:
-        """The numbers of the words of `counts`, given to those met for the first time."""
-        numbers = self._numbers
-        found = []
-        for word, _ in counts.items():
-            number = numbers.get(word)
-            if number is None:
-                number = numbers[sys.intern(word)] = len(numbers)
-            found.append(number)
-        if len(numbers) > len(self._frequency):
-            grown = numpy.zeros(len(numbers) * 2, dtype=numpy.int32)
-            grown[: len(self._frequency)] = self._frequency
-            self._frequency = grown
-        return found
+        if doc_id not in self._counted:
+            self._counted.add(doc_id)
+            self._frequency.update(print_.text.words.tolist())
 
     def add(self, doc_id: str, story: str, print_: EventPrint | None) -> None:
-        """Hold a document just stored, in `story`."""
+        """Hold a document just stored (or read from the store), in `story`."""
         if print_ is None or doc_id in self._held:
             return
         self.count(doc_id, print_)
         if print_.day not in self._days:
             return  # a day no new document needed: read from the store when one does
         self._days[print_.day].add(doc_id)
-        text, lead = self._vectors(print_)
-        packed = text.to_bytes()
-        held = _Held(story, print_.day, packed + lead.to_bytes(), len(packed))
-        self._held[doc_id] = held
-        for word in self._key_words(text):
+        self._held[doc_id] = (story, print_.day)
+        self._fresh[doc_id] = print_
+        for word in self._key_words(_Weighted(self, print_.text)):
             self._keys.setdefault(word, []).append(doc_id)
 
-    def _vectors(self, print_: EventPrint) -> tuple[_Vector, _Vector]:
-        """The vectors of a print's text and lead (those of the print just judged are kept
-        for when it is held, next)."""
-        if self._last is None or self._last[0] is not print_:
-            self._last = (print_, self._vector(print_.text), self._vector(print_.lead))
-        return self._last[1], self._last[2]
-
-    def _vector(self, counts: WordCounts) -> _Vector:
-        """The words of `counts` by number, with their counts; of a long text, its
-        `KEPT_WORDS` of highest weight."""
-        words = numpy.array(self._numbers_of(counts), dtype=numpy.int32)
-        counted = numpy.frombuffer(counts.counts, dtype=numpy.uint8)
-        if len(words) > KEPT_WORDS:
-            weights = (1 + numpy.log(counted)) * self._rarity(words)
-            kept = numpy.argsort(-weights, kind="stable")[:KEPT_WORDS]
-            words, counted = words[kept], counted[kept]
-        order = numpy.argsort(words)
-        return _Vector(words[order], counted[order])
-
-    def _rarity(self, words: NDArray[numpy.int32]) -> NDArray[numpy.float64]:
+    def rarity(self, words: NDArray[numpy.uint32]) -> NDArray[numpy.float64]:
         """Each word's inverse document frequency, smoothed."""
-        seen = len(self._counted)
-        return numpy.log((seen + 1) / (self._frequency[words] + 1)) + 1
+        seen = len(self._counted) + 1
+        found = numpy.fromiter(
+            (self._frequency.get(w, 0) for w in words.tolist()), numpy.float64, len(words)
+        )
+        return numpy.log(seen / (found + 1)) + 1
 
-    def _weights(self, vector: _Vector) -> NDArray[numpy.float64]:
-        return (1 + numpy.log(vector.counts)) * self._rarity(vector.words)
-
-    def _cosine(self, a: _Vector, b: _Vector) -> float:
+    def _cosine(self, a: Vector, b: Vector) -> float:
         return _Weighted(self, a).cosine(_Weighted(self, b))
 
-    def _key_words(self, text: _Vector) -> list[int]:
+    @staticmethod
+    def _key_words(text: _Weighted) -> list[int]:
         """The words of highest weight in a text, which find it."""
-        return [int(text.words[at]) for at in numpy.argsort(-self._weights(text))[:KEY_TERMS]]
+        return [int(text.vector.words[at]) for at in numpy.argsort(-text.weights)[:KEY_TERMS]]
 
-    def _candidates(self, text: _Vector) -> list[str]:
+    def _candidates(self, text: _Weighted) -> list[str]:
         shared: Counter[str] = Counter()
         for word in self._key_words(text):
             shared.update(self._keys.get(word, ()))
         return [doc_id for doc_id, count in shared.most_common(CANDIDATES) if count >= SHARED_KEYS]
 
+    def _prints(self, doc_ids: Sequence[str], session: Session | None) -> dict[str, EventPrint]:
+        """The prints of held documents: those held since the last catch-up from memory, the
+        others from the store."""
+        found = {doc_id: self._fresh[doc_id] for doc_id in doc_ids if doc_id in self._fresh}
+        stored = [doc_id for doc_id in doc_ids if doc_id not in found]
+        if stored and session is not None:
+            query = select(StoryPrintRow.document_id, StoryPrintRow.words).where(
+                StoryPrintRow.document_id.in_(stored), StoryPrintRow.words.is_not(None)
+            )
+            for doc_id, data in session.execute(query):
+                if data is not None:
+                    found[doc_id] = EventPrint.from_bytes(data, self._held[doc_id][1])
+        return found
+
     def catch_up(self, session: Session, stored: list[str] | None) -> None:
         """Hold the documents of days held among `stored`, those another process stored
         since the band index last read (None: the band index's first reading, after which
         the days are read whole when needed)."""
+        self._fresh = {}
         if not stored or not self._days:
             return
         wanted = [doc_id for doc_id in stored if doc_id not in self._held]
         for chunk in chunks(wanted):
-            self._read_documents(
-                session, DocumentRow.id.in_(chunk) & DocumentRow.published.in_(list(self._days))
+            self._read_prints(
+                session,
+                DocumentRow.id.in_(chunk) & DocumentRow.published.in_(list(self._days)),
             )
 
     def _hold_days(self, session: Session, day: date) -> None:
@@ -302,22 +263,25 @@ class EventIndex:
         if missing:
             for d in missing:
                 self._days[d] = set()
-            self._read_documents(session, DocumentRow.published.in_(missing))
+            self._read_prints(session, DocumentRow.published.in_(missing))
         if len(self._days) > HELD_DAYS:
             while len(self._days) > HELD_DAYS:
                 _, gone = self._days.popitem(last=False)
                 for doc_id in gone:
                     del self._held[doc_id]
+                    self._fresh.pop(doc_id, None)
             self._keys = {
                 word: [doc_id for doc_id in holders if doc_id in self._held]
                 for word, holders in self._keys.items()
             }
 
-    def _read_documents(self, session: Session, where: ColumnElement[bool]) -> None:
-        query = select(
-            DocumentRow.id, DocumentRow.story_id, DocumentRow.published,
-            DocumentRow.headline, DocumentRow.body,
-        ).where(where)  # fmt: skip
-        for doc_id, story, published, headline, body in session.execute(query):
+    def _read_prints(self, session: Session, where: ColumnElement[bool]) -> None:
+        query = (
+            select(DocumentRow.id, DocumentRow.story_id, DocumentRow.published, StoryPrintRow.words)
+            .join(StoryPrintRow, StoryPrintRow.document_id == DocumentRow.id)
+            .where(where, StoryPrintRow.words.is_not(None))
+        )
+        rows: Iterable[tuple[str, str | None, date, bytes]] = session.execute(query)
+        for doc_id, story, published, data in rows:
             if doc_id not in self._held:
-                self.add(doc_id, story or doc_id, event_print(headline, body, published))
+                self.add(doc_id, story or doc_id, EventPrint.from_bytes(data, published))

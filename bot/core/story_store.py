@@ -236,10 +236,12 @@ def insert_documents(
         if rows:
             session.execute(insert(_DOCUMENTS), rows)
             prints = [
-                {"document_id": doc_id, "keys": numpy.array(found, dtype="<i8").tobytes()}
-                for doc_id, found in keys.items()
-                if found
-            ]
+                {"document_id": document.id,
+                 "keys": numpy.array(keys[document.id], dtype="<i8").tobytes(),
+                 "words": document.event.to_bytes() if document.event else None}
+                for document in documents
+                if keys[document.id] or document.event
+            ]  # fmt: skip
             if prints:
                 session.execute(insert(_PRINTS), prints)
     return stories

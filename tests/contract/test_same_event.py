@@ -132,3 +132,37 @@ def test_a_write_up_another_process_stored_is_found(store: Store, database_url: 
     [gazette] = store_from(store, "gazette", entry("gazette/blaze", "Czech factory blaze: 14 "
                            "in hospital", GAZETTE, DAY))  # fmt: skip
     assert store.get_documents([gazette])[gazette].story_id == courier
+
+
+def test_documents_stored_before_the_rule_existed_are_found(database_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from bot.core.database import make_engine
+
+    engine = make_engine(database_url)
+    config = Config()
+    config.set_main_option("script_location", "bot:migrations")
+    insert = text(
+        "INSERT INTO documents (id, published, headline, body, headings, sentences, source,"
+        " ingested_at) VALUES (:id, :day, :headline, :body, '[]', '[]', :id,"
+        " '2026-03-01 08:00:00+00:00')"
+    )
+    old = [(f"old-{n}", e.document) for n, e in enumerate(background(MIN_DOCUMENTS + 20))]
+    fire = entry("courier/fire", "Fire at Ostrava chemical plant forces evacuation", COURIER, DAY)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+        for doc_id, document in [*old, ("old-fire", fire.document)]:
+            connection.execute(insert, {"id": doc_id, "day": document.published.isoformat(),
+                                        "headline": document.headline,
+                                        "body": document.text})  # fmt: skip
+    engine.dispose()
+    store = Store.open(database_url)  # the rest of the migrations
+    try:
+        [gazette] = store_from(store, "gazette", entry("gazette/blaze", "Czech factory blaze: "
+                               "14 in hospital", GAZETTE, DAY))  # fmt: skip
+        assert store.get_documents([gazette])[gazette].story_id == "old-fire"
+    finally:
+        store.close()
