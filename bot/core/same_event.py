@@ -30,6 +30,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import repeat
 
 import numpy
 from numpy.typing import NDArray
@@ -149,7 +150,8 @@ class EventIndex:
         self._keys: dict[int, list[str]] = {}  # key word → documents held that have it
         self._frequency: Counter[int] = Counter()  # word → documents seen that have it
         self._counted: set[str] = set()  # the documents whose words are counted
-        # The prints of documents held since the last catch-up: not all in the store yet.
+        # The prints of documents held or read since the last catch-up (those held not all in
+        # the store yet).
         self._fresh: dict[str, EventPrint] = {}
 
     def __len__(self) -> int:
@@ -206,9 +208,8 @@ class EventIndex:
     def rarity(self, words: NDArray[numpy.uint32]) -> NDArray[numpy.float64]:
         """Each word's inverse document frequency, smoothed."""
         seen = len(self._counted) + 1
-        found = numpy.fromiter(
-            (self._frequency.get(w, 0) for w in words.tolist()), numpy.float64, len(words)
-        )
+        get = self._frequency.get
+        found = numpy.fromiter(map(get, words.tolist(), repeat(0)), numpy.float64, len(words))
         return numpy.log(seen / (found + 1)) + 1
 
     def _cosine(self, a: Vector, b: Vector) -> float:
@@ -225,9 +226,19 @@ class EventIndex:
             shared.update(self._keys.get(word, ()))
         return [doc_id for doc_id, count in shared.most_common(CANDIDATES) if count >= SHARED_KEYS]
 
+    def prefetch(self, session: Session, prints: Iterable[EventPrint | None]) -> None:
+        """Read at once the prints of the candidates of documents about to be judged (a feed's
+        new entries), rather than a query for each."""
+        wanted: set[str] = set()
+        for print_ in prints:
+            if print_ is not None:
+                self._hold_days(session, print_.day)
+                wanted.update(self._candidates(_Weighted(self, print_.text)))
+        self._fresh.update(self._prints(sorted(wanted - self._fresh.keys()), session))
+
     def _prints(self, doc_ids: Sequence[str], session: Session | None) -> dict[str, EventPrint]:
-        """The prints of held documents: those held since the last catch-up from memory, the
-        others from the store."""
+        """The prints of held documents: those held or read since the last catch-up from
+        memory, the others from the store."""
         found = {doc_id: self._fresh[doc_id] for doc_id in doc_ids if doc_id in self._fresh}
         stored = [doc_id for doc_id in doc_ids if doc_id not in found]
         if stored and session is not None:

@@ -3,8 +3,9 @@ with its story and fingerprint, and the band keys that find its near-duplicates 
 `story_prints` table, and the index of them kept in memory).
 
 A new document joins the story of its best near-duplicate (`near_duplicates`) among the
-stored documents and the ones stored with it, else starts a story of its own, named by its
-id; it is written with its story in the same transaction, never without it.
+stored documents and the ones stored with it, else that of another outlet's write-up of the
+same event (`same_event`), else starts a story of its own, named by its id; it is written with
+its story, band keys and words in the same transaction, never without them.
 
 The candidates come from the documents' LSH band keys. Each document's keys are stored in
 one row, appended in order; the index of all of them lives in memory, as sorted arrays (12
@@ -208,7 +209,7 @@ def new_document(values: dict[str, Any]) -> NewDocument:
 @dataclass
 class StoryIndexes:
     """What finds the story of a new document: the band keys of its near-duplicates, and the
-    prints of recent documents that may tell the same event."""
+    key words of recent documents that may tell the same event."""
 
     bands: BandIndex = field(default_factory=BandIndex)
     events: EventIndex = field(default_factory=EventIndex)
@@ -259,6 +260,8 @@ def _stories(
     else its own). Each is held by the indexes as it is placed."""
     index, events = indexes.bands, indexes.events
     candidates = {document.id: index.candidates(keys[document.id]) for document in documents}
+    if story is None and len(documents) > 1:
+        events.prefetch(session, (document.event for document in documents))
     known: dict[str, tuple[str, Fingerprint]] = {}  # document → (its story, its fingerprint)
     wanted = sorted({doc_id for found in candidates.values() for doc_id in found})
     for chunk in chunks(wanted):

@@ -166,3 +166,28 @@ def test_documents_stored_before_the_rule_existed_are_found(database_url: str) -
         assert store.get_documents([gazette])[gazette].story_id == "old-fire"
     finally:
         store.close()
+
+
+def test_write_ups_in_one_poll_are_one_story(store: Store) -> None:
+    store_from(store, "wire", *background(MIN_DOCUMENTS + 20))
+    courier, gazette, later = store_from(
+        store,
+        "roundup",
+        entry("roundup/fire", "Fire at Ostrava chemical plant forces evacuation", COURIER, DAY),
+        entry("roundup/blaze", "Czech factory blaze: 14 in hospital", GAZETTE, DAY),
+        entry("roundup/reopens", "Vellmar plant reopens after fire", REOPENING, DAY),
+    )
+    documents = store.get_documents([courier, gazette, later])
+    assert documents[gazette].story_id == courier
+    assert documents[later].story_id == later
+
+
+def test_a_poll_finds_the_write_up_stored_by_an_earlier_one(store: Store) -> None:
+    courier = courier_fire(store)
+    rng = random.Random(9)
+    others = [entry(f"late/{n}", f"Late report {n}", rng.sample(COURIER + REOPENING, 2), DAY)
+              for n in range(3)]  # fmt: skip
+    [gazette, *_] = store_from(
+        store, "gazette", entry("gazette/blaze", "Czech factory blaze", GAZETTE, DAY), *others
+    )
+    assert store.get_documents([gazette])[gazette].story_id == courier
