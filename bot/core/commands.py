@@ -341,7 +341,7 @@ class CommandHandler:
             since = last.created_at if last else None
             candidates = self.store.documents(since=since, new_to_chat=chat.id)
             edited = self.store.edited_versions(chat.id, since) if since else {}
-            candidates += self.store.get_documents(list(edited)).values()
+            candidates += [now for now, _ in edited.values()]
             picks = story_picks(self.store, candidates, topics, self.terms,
                                 self.options.digest_size, chat=chat.id, edited=edited)  # fmt: skip
             digest = arrange(picks, topics, self.summary, None)

@@ -158,18 +158,19 @@ def story_picks(
     limit: int,
     *,
     chat: int | None = None,
-    edited: Mapping[str, StoredDocument] | None = None,
+    edited: Mapping[str, tuple[StoredDocument, StoredDocument]] | None = None,
 ) -> list[StoryPick]:
     """The best `limit` stories the `documents` belong to, each with all its stored
     documents; for a `chat`, a story it had only when they add something to it (`edited`:
-    documents it had that were edited since, as they were when it had them)."""
-    edited = edited or {}
+    documents it had that were edited since, as they are and as they were when it had
+    them)."""
     picks = pick(documents, topics, terms, len(documents))
     stories = list(dict.fromkeys(chosen.document.story_id for chosen in picks))
     told = store.told(chat, stories) if chat is not None else {}
     # Every story told before might add nothing: read enough for the updates to drop out.
     wanted = stories[: limit + len(told)]
-    return pick_stories(picks, store.story_documents(wanted), limit, told, edited)
+    was = {doc_id: before for doc_id, (_, before) in (edited or {}).items()}
+    return pick_stories(picks, store.story_documents(wanted), limit, told, was)
 
 
 def pick_stories(

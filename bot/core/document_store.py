@@ -241,9 +241,11 @@ class DocumentRecords:
                     found.setdefault(story or doc_id, set()).add(doc_id)
         return found
 
-    def edited_versions(self, chat_id: int, since: datetime) -> dict[str, StoredDocument]:
-        """The documents the chat had whose text was edited since `since`: each as it was
-        before the first of those edits (what the chat was told), by id."""
+    def edited_versions(
+        self, chat_id: int, since: datetime
+    ) -> dict[str, tuple[StoredDocument, StoredDocument]]:
+        """The documents the chat had whose text was edited since `since`, by id: each as it
+        is now and as it was before the first of those edits (what the chat was told)."""
         query = (
             select(DocumentVersionRow)
             .join(DeliveryRow, DeliveryRow.document_id == DocumentVersionRow.document_id)
@@ -252,12 +254,15 @@ class DocumentRecords:
         )
         with self._transaction() as session:
             earliest = {row.document_id: row for row in session.scalars(query)}
+            if not earliest:
+                return {}
             current = session.scalars(select(DocumentRow).where(DocumentRow.id.in_(earliest)))
-            return {
-                row.id: replace(_document(row), headline=earliest[row.id].headline,
-                                sentences=tuple(tuple(p) for p in earliest[row.id].sentences))
-                for row in current
-            }  # fmt: skip
+            found = {}
+            for row in current:
+                now, was = _document(row), earliest[row.id]
+                sentences = tuple(tuple(p) for p in was.sentences)
+                found[row.id] = (now, replace(now, headline=was.headline, sentences=sentences))
+            return found
 
     def count_documents(self) -> int:
         with self._transaction() as session:

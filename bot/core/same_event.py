@@ -153,6 +153,8 @@ class EventIndex:
         # The prints of documents held or read since the last catch-up (those held not all in
         # the store yet).
         self._fresh: dict[str, EventPrint] = {}
+        # The weights of the texts of documents judged since the last catch-up.
+        self._weighted: dict[int, tuple[EventPrint, _Weighted]] = {}
 
     def __len__(self) -> int:
         return len(self._held)
@@ -167,7 +169,7 @@ class EventIndex:
             self._hold_days(session, print_.day)
         if len(self._counted) < MIN_DOCUMENTS:
             return None
-        text = _Weighted(self, print_.text)
+        text = self._text_weights(print_)
         found = self._candidates(text)
         best: tuple[float, str] | None = None
         for doc_id, other in self._prints(found, session).items():
@@ -202,7 +204,10 @@ class EventIndex:
         self._days[print_.day].add(doc_id)
         self._held[doc_id] = (story, print_.day)
         self._fresh[doc_id] = print_
-        for word in self._key_words(_Weighted(self, print_.text)):
+        # Its last use: the weights made while it was judged go with it.
+        made = self._weighted.pop(id(print_), None)
+        text = made[1] if made and made[0] is print_ else _Weighted(self, print_.text)
+        for word in self._key_words(text):
             self._keys.setdefault(word, []).append(doc_id)
 
     def rarity(self, words: NDArray[numpy.uint32]) -> NDArray[numpy.float64]:
@@ -233,8 +238,15 @@ class EventIndex:
         for print_ in prints:
             if print_ is not None:
                 self._hold_days(session, print_.day)
-                wanted.update(self._candidates(_Weighted(self, print_.text)))
+                wanted.update(self._candidates(self._text_weights(print_)))
         self._fresh.update(self._prints(sorted(wanted - self._fresh.keys()), session))
+
+    def _text_weights(self, print_: EventPrint) -> _Weighted:
+        """The weights of a print's text, made once while it is judged and held."""
+        made = self._weighted.get(id(print_))
+        if made is None or made[0] is not print_:
+            made = self._weighted[id(print_)] = (print_, _Weighted(self, print_.text))
+        return made[1]
 
     def _prints(self, doc_ids: Sequence[str], session: Session | None) -> dict[str, EventPrint]:
         """The prints of held documents: those held or read since the last catch-up from
@@ -254,7 +266,7 @@ class EventIndex:
         """Hold the documents of days held among `stored`, those another process stored
         since the band index last read (None: the band index's first reading, after which
         the days are read whole when needed)."""
-        self._fresh = {}
+        self._fresh, self._weighted = {}, {}
         if not stored or not self._days:
             return
         wanted = [doc_id for doc_id in stored if doc_id not in self._held]
