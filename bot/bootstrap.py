@@ -109,7 +109,7 @@ def options(settings: Settings) -> Options:
 def bootstrap(settings: Settings | None = None, store: Store | None = None) -> App:
     """Wire the app; tests pass their own settings or store."""
     settings = settings or load_settings()
-    store = store or Store.open(settings.database_url)
+    store = store or Store.open(settings.database_url, settings.search_index)
     handler = CommandHandler(store, options(settings))
     app = App(settings=settings, store=store, handler=handler)
     handler.add_feed = app.add_feed

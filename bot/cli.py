@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -34,8 +34,10 @@ from bot.core.digest import Story
 from bot.core.documents import DocumentError, read_file
 from bot.core.ingest import IngestReport, Progress
 from bot.core.replies import DigestReply, Reply
+from bot.core.store import Store
 from bot.feeds_cli import feeds_cli, ingest_feeds, is_feed_source
 
+T = TypeVar("T")
 # Below this many files a progress bar is only flicker.
 PROGRESS_FROM = 20
 
@@ -306,11 +308,7 @@ def digest_command(
             return DigestReply(handler.preview_digest(topic=topic, since=day, limit=limit))
 
         if as_json:
-            try:
-                stories = preview().digest.stories
-            except UserError as error:
-                err.print(str(error), highlight=False, markup=False)
-                raise typer.Exit(2) from None
+            stories = _or_exit(preview).digest.stories
             found = [story_json(story) for story in stories]
             print(json.dumps(found, indent=2, ensure_ascii=False))
         else:
@@ -342,11 +340,25 @@ def search_command(
     query: Annotated[
         list[str], typer.Argument(help='Words, "phrases", -excluded, OR; e.g. oil -opec.')
     ],
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print [{id, headline, date, source, score}], best first."),
+    ] = False,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="Stories at most.")] = 5,
 ) -> None:
     """Print the stored stories matching a query."""
     app, handler = _handler()
     try:
-        _print_reply(lambda: handler.search_stories(" ".join(query)))
+        if not as_json:
+            _print_reply(lambda: handler.search_stories(" ".join(query), limit))
+            return
+        hits = _or_exit(lambda: handler.search_stories(" ".join(query), limit)).hits
+        found = [
+            {"id": hit.doc_id, "headline": hit.headline, "date": hit.published.isoformat(),
+             "source": hit.source, "score": round(hit.score, 4)}
+            for hit in hits
+        ]  # fmt: skip
+        print(json.dumps(found, indent=2, ensure_ascii=False))
     finally:
         app.close()
 
@@ -354,13 +366,48 @@ def search_command(
 @cli.command("ask", context_settings=_WORDS)
 def ask_command(
     question: Annotated[list[str], typer.Argument(help="A question about the news.")],
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print {found, answer: [{sentence, headline, date, source}]}."),
+    ] = False,
 ) -> None:
     """Print an answer from the stored stories."""
     app, handler = _handler()
     try:
-        _print_reply(lambda: handler.answer_question(" ".join(question)))
+        if not as_json:
+            _print_reply(lambda: handler.answer_question(" ".join(question)))
+            return
+        found = _or_exit(lambda: handler.answer_question(" ".join(question))).answer
+        answer = [
+            {"sentence": e.text, "headline": e.headline, "date": e.published.isoformat(),
+             "source": e.source}
+            for e in found.evidence
+        ]  # fmt: skip
+        print(json.dumps({"found": found.found, "answer": answer}, indent=2, ensure_ascii=False))
     finally:
         app.close()
+
+
+def _or_exit(make: Callable[[], T]) -> T:
+    """What `make` returns; a user's mistake is printed and ends the command with status 2."""
+    try:
+        return make()
+    except UserError as error:
+        err.print(str(error), highlight=False, markup=False)
+        raise typer.Exit(2) from None
+
+
+@cli.command("reindex")
+def reindex_command() -> None:
+    """Rebuild the search index from the stored documents."""
+    settings = _settings()
+    store = Store.open(settings.database_url, settings.search_index)
+    try:
+        with _progress("Indexing") as progress:
+            count = store.reindex(progress)
+        out.print(f"Indexed {count} documents.", highlight=False)
+    finally:
+        store.close()
 
 
 from bot.eval_command import eval_command  # noqa: E402

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("database_url", "DATABASE_URL", "NEWSDIGEST_DATABASE_URL"),
     )
     source_dir: Path = Path("seeds")
+    # The search index's folder; by default beside an SQLite file, and for PostgreSQL a
+    # folder each process builds from the store when it starts.
+    search_index: Path | None = None
     ingest_interval_minutes: int = Field(default=5, ge=1, le=24 * 60)
     max_file_bytes: int = Field(default=2_000_000, ge=1)
     # A link in the source folder to a file outside it is refused (and reported) unless set.

@@ -36,11 +36,10 @@ from itertools import accumulate, chain
 import numpy
 from numpy.typing import NDArray
 from Stemmer import Stemmer as PyStemmer  # type: ignore[import-not-found]  # no type hints
-from sumy.utils import get_stop_words
 
 from summarizers.base import Article, Summarizer, word_count
 from summarizers.boilerplate import boilerplate_mask
-from summarizers.tokenize import LANGUAGE, WORD
+from summarizers.tokenize import LANGUAGE, WORD, stop_words
 
 __all__ = ["NewsSummarizer", "Vector", "pick", "score_sentences", "terms"]
 
@@ -76,7 +75,7 @@ class _Terms(dict[str, int]):
         super().__init__()
         # Without its own cache: this class remembers tokens, and the cache costs time.
         self._stem: Callable[[str], str] = PyStemmer(LANGUAGE, 0).stemWord
-        self._stop = frozenset(get_stop_words(LANGUAGE))
+        self._stop = stop_words(LANGUAGE)
         self.forget()
 
     def __call__(self, sentence: str) -> list[str]:

@@ -7,26 +7,27 @@ from functools import cache
 from summarizers.base import Summarizer
 from summarizers.lead import LeadSummarizer
 from summarizers.news import NewsSummarizer
-from summarizers.sumy_methods import KL, LSA, LexRank, Luhn, Reduction, SumBasic, TextRank
 
 __all__ = ["DEFAULT", "UnknownSummarizerError", "get", "names"]
 
 DEFAULT = "news"
 
-_CLASSES: dict[str, type[Summarizer]] = {
-    cls.name: cls
-    for cls in (
-        NewsSummarizer,
-        LexRank,
-        LSA,
-        TextRank,
-        Luhn,
-        KL,
-        SumBasic,
-        Reduction,
-        LeadSummarizer,
-    )
+# sumy's methods, by name and class in `sumy_methods`: imported when first asked for, since
+# sumy's stemmer brings NLTK (and SciPy), which the bot's own methods do without.
+_SUMY = {
+    "lexrank": "LexRank",
+    "lsa": "LSA",
+    "textrank": "TextRank",
+    "luhn": "Luhn",
+    "kl": "KL",
+    "sumbasic": "SumBasic",
+    "reduction": "Reduction",
 }
+_OWN: dict[str, type[Summarizer]] = {
+    NewsSummarizer.name: NewsSummarizer,
+    LeadSummarizer.name: LeadSummarizer,
+}
+_NAMES = (NewsSummarizer.name, *_SUMY, LeadSummarizer.name)
 
 
 class UnknownSummarizerError(KeyError):
@@ -38,12 +39,12 @@ class UnknownSummarizerError(KeyError):
 
     def __str__(self) -> str:
         # KeyError's own str() would show the repr of the name and nothing else.
-        return f"unknown summarizer {self.name!r}; choose one of: {', '.join(sorted(_CLASSES))}"
+        return f"unknown summarizer {self.name!r}; choose one of: {', '.join(sorted(_NAMES))}"
 
 
 def names() -> tuple[str, ...]:
     """The names of all registered summarizers."""
-    return tuple(_CLASSES)
+    return _NAMES
 
 
 def get(name: str) -> Summarizer:
@@ -51,7 +52,7 @@ def get(name: str) -> Summarizer:
 
     Raises `UnknownSummarizerError` (a `KeyError`) for a name that is not registered.
     """
-    if name not in _CLASSES:
+    if name not in _NAMES:
         raise UnknownSummarizerError(name)
     return _instance(name)
 
@@ -59,4 +60,9 @@ def get(name: str) -> Summarizer:
 @cache
 def _instance(name: str) -> Summarizer:
     # sumy's summarizers keep only their settings, so one instance can serve every caller.
-    return _CLASSES[name]()
+    if name in _SUMY:
+        from summarizers import sumy_methods
+
+        cls: type[Summarizer] = getattr(sumy_methods, _SUMY[name])
+        return cls()
+    return _OWN[name]()

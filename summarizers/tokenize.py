@@ -11,11 +11,24 @@ summaries about as often (docs/benchmarks.md has the figures).
 
 from __future__ import annotations
 
+import pkgutil
 import re
+from functools import cache
 
-__all__ = ["LANGUAGE", "WORD", "SumyTokenizer", "split_sentences", "words"]
+__all__ = ["LANGUAGE", "WORD", "SumyTokenizer", "split_sentences", "stop_words", "words"]
 
 LANGUAGE = "english"
+
+
+@cache
+def stop_words(language: str = LANGUAGE) -> frozenset[str]:
+    """sumy's stop words for `language` (its data file read as `sumy.utils` reads it, without
+    importing that module, which brings requests and pycountry)."""
+    data = pkgutil.get_data("sumy", f"data/stopwords/{language}.txt")
+    if data is None:
+        raise LookupError(f"no stop words for {language}")
+    return frozenset(w.rstrip() for w in data.decode("utf-8").splitlines() if w)
+
 
 # Written without the final period and in lower case; a multi-part abbreviation keeps its inner
 # periods ("u.s" matches "U.S.").

@@ -7,15 +7,13 @@ answer is empty, never a random sentence.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.core.store import StoredDocument
+from bot.core.store import Scored, StoredDocument
 from bot.core.stories import Source, in_order, source_of
-from bot.core.terms import DocumentTerms, TermCache, content_stems
+from bot.core.terms import TermCache, content_stems
 from bot.core.topics import Topic
 
 MAX_SENTENCES = 3
@@ -60,22 +58,10 @@ class _Candidate:
     stems: frozenset[str]
 
 
-def _weights(all_terms: Sequence[DocumentTerms], query: Sequence[str]) -> dict[str, float]:
-    """Inverse sentence frequency of each query stem: rare words weigh more."""
-    frequency: Counter[str] = Counter()
-    total = 0
-    wanted = set(query)
-    for terms in all_terms:
-        for sentence in terms.sentences:
-            total += 1
-            frequency.update(wanted.intersection(sentence))
-    return {q: math.log((total + 1) / (frequency[q] + 0.5)) for q in query}
-
-
 def _candidates(
-    documents: Sequence[StoredDocument], terms: TermCache, weights: dict[str, float]
+    documents: Sequence[StoredDocument], terms: TermCache, weights: Mapping[str, float]
 ) -> list[_Candidate]:
-    whole = sum(weights.values())
+    whole = sum(weights.values()) or 1.0
     found = []
     for document in documents:
         texts = [s for p in document.sentences for s in p]
@@ -113,17 +99,18 @@ def answer(
     question: str,
     documents: Sequence[StoredDocument],
     terms: TermCache,
+    weights: Mapping[str, float],
     *,
     context: Sequence[StoredDocument] = (),
 ) -> Answer:
-    """Answer from `context` (the stories of the digest being discussed) first, else from all.
+    """Answer from `context` (the stories of the digest being discussed) first, else from
+    `documents` (those the index found for the question). `weights`: how much each of the
+    question's stems counts (its rarity).
 
     Raises ValueError when the question has no words to look for.
     """
-    query = content_stems(question)
-    if not query:
+    if not content_stems(question):
         raise ValueError("no words to look for")
-    weights = _weights([terms(d) for d in documents], query)
     for pool, from_context in ((context, True), (documents, False)):
         chosen = _choose(_candidates(pool, terms, weights))
         if chosen:
@@ -155,39 +142,47 @@ class Hit:
     sources: tuple[Source, ...] = ()
 
 
+def best_of_stories(found: Sequence[Scored]) -> list[tuple[float, StoredDocument]]:
+    """Each story of the documents `found` once, as its best-matching document, best first
+    (score, then recency)."""
+    best: dict[str, tuple[float, StoredDocument]] = {}
+    for scored in found:
+        document = scored.document
+        story = document.story_id or document.id
+        pair = (scored.score, document)
+        if story not in best or _rank(pair) > _rank(best[story]):
+            best[story] = pair
+    return sorted(best.values(), key=_rank, reverse=True)
+
+
 def search(
-    query: Topic, documents: Sequence[StoredDocument], terms: TermCache, limit: int
+    query: Topic,
+    ranked: Sequence[tuple[float, StoredDocument]],
+    members: Mapping[str, Sequence[StoredDocument]],
+    terms: TermCache,
 ) -> list[Hit]:
-    """The stories matching `query`, best first (score, then recency): each story once, as
-    the best-matching of its documents, with its other sources."""
-    members: dict[str, list[StoredDocument]] = {}
-    for document in documents:
-        members.setdefault(document.story_id or document.id, []).append(document)
-    scored = []
-    for story in members.values():
-        found = [(score, d) for d in story if (score := query.score(terms(d))) is not None]
-        if found:
-            scored.append(max(found, key=_rank))
-    scored.sort(key=_rank, reverse=True)
-    wanted = {
-        stem for alternative in query.alternatives for phrase in alternative for stem in phrase
-    }
+    """The hits of the stories `ranked` (`best_of_stories`) for `query`: each with the
+    sentence that shows why, and its other sources (`members`: the documents of each
+    story)."""
+    wanted = query.stems()
     hits = []
-    for score, document in scored[:limit]:
+    for score, document in ranked:
         sentences = [s for p in document.sentences for s in p]
         stems = terms(document).sentences
-        best = max(
+        chosen = max(
             range(len(stems)), key=lambda i: (len(wanted.intersection(stems[i])), -i), default=0
         )
+        story = members.get(document.story_id or document.id, [document])
+        sources = [document, *(d for d in in_order(story) if d.id != document.id)]
         hits.append(
             Hit(
                 document.id,
                 document.headline,
                 document.published,
                 document.source,
-                sentences[best] if sentences else "",
+                sentences[chosen] if sentences else "",
                 score,
-                tuple(source_of(d) for d in _head_first(document, members)),
+                tuple(source_of(d) for d in sources),
             )
         )
     return hits
@@ -196,10 +191,3 @@ def search(
 def _rank(pair: tuple[float, StoredDocument]) -> tuple[float, int, datetime]:
     score, document = pair
     return score, document.published.toordinal(), document.ingested_at
-
-
-def _head_first(
-    document: StoredDocument, members: dict[str, list[StoredDocument]]
-) -> list[StoredDocument]:
-    story = members.get(document.story_id or document.id, [document])
-    return [document, *(d for d in in_order(story) if d.id != document.id)]

@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.exc import IntegrityError
 
 from bot.core import messages
-from bot.core.answers import answer, search
 from bot.core.digest import Digest, Story, arrange, story_picks
 from bot.core.feed_commands import FeedAdder, FeedRefused, added_text, feed_list, remove_feed
+from bot.core.lookup import digest_candidates, find_answer, find_stories
 from bot.core.models import TOPIC_CHARS
+from bot.core.questions import question_reply
 from bot.core.replies import (
     AnswerReply,
     DigestReply,
@@ -134,6 +135,8 @@ class CommandHandler:
         self.add_feed = add_feed
         self.options = options
         self.terms = terms or TermCache()
+        # The story each chat's conversation is about (the last one shown or answered from).
+        self.focus: dict[int, StoredDocument] = {}
         self._summaries = Summaries(store, options.method, options.sentences)
         self.schedule_changed = schedule_changed
         # The outbox: where a chat's digest is sent from, once it is stored.
@@ -259,21 +262,25 @@ class CommandHandler:
             if last is None:
                 raise UserError(messages.NO_DIGEST_YET)
             digest_id = last.id
+        return self.story(chat, digest_id, _whole_number(argument) or 0)
+
+    def story(self, chat: Chat, digest_id: int, number: int) -> StoryReply:
+        """Story `number` of a digest as it stands now: every source, the longer summary of
+        them all. The chat's conversation is about it from then on."""
         items = self.store.digest_items(digest_id)
         if not items:  # a digest that is gone, or one that had no stories
             raise UserError(messages.NO_DIGEST_YET)
-        number = _whole_number(argument)
-        if number is None or not 1 <= number <= len(items):
+        if not 1 <= number <= len(items):
             raise UserError(messages.BAD_STORY_NUMBER.format(count=len(items)))
         doc_id, topic = items[number - 1]
         document = self.store.get_document(doc_id)
         if document is None:
             raise UserError(messages.NO_DIGEST_YET)
-        # The whole story as it stands now: every source, the longer summary of them all.
         story = self.store.story_documents([document.story_id]).get(document.story_id, [])
         sources = [document, *(d for d in in_order(story) if d.id != document.id)]
         count = self.options.longer_sentences
         summary = story_summary_of(self.store, sources, self.options.method, count)
+        self.focus[chat.id] = document
         return StoryReply(Story.of(number, document, summary, topic, sources=sources))
 
     def schedule(self, chat: Chat, argument: str, message: Message) -> Reply:
@@ -339,11 +346,11 @@ class CommandHandler:
         for attempt in range(2):
             last = self.store.last_digest(chat.id, full=True)
             since = last.created_at if last else None
-            candidates = self.store.documents(since=since, new_to_chat=chat.id)
             edited = self.store.edited_versions(chat.id, since) if since else {}
-            candidates += [now for now, _ in edited.values()]
-            picks = story_picks(self.store, candidates, topics, self.terms,
-                                self.options.digest_size, chat=chat.id, edited=edited)  # fmt: skip
+            size, also = self.options.digest_size, [d for d, _ in edited.values()]
+            found = digest_candidates(self.store, topics, 4 * size + 10, since=since,
+                                      new_to_chat=chat.id, also=also)  # fmt: skip
+            picks = story_picks(self.store, found, size, chat=chat.id, edited=edited)
             digest = arrange(picks, topics, self.summary, None)
             if digest.empty:
                 return digest
@@ -365,16 +372,16 @@ class CommandHandler:
     def search_stories(self, text: str, limit: int = SEARCH_RESULTS) -> SearchReply:
         """The stored stories matching a query in the topic language, best first."""
         query = _topic(text)
-        return SearchReply(
-            query.text, tuple(search(query, self.store.documents(), self.terms, limit))
-        )
+        return SearchReply(query.text, tuple(find_stories(self.store, query, self.terms, limit)))
 
     def answer_question(
-        self, question: str, context: list[StoredDocument] | None = None
+        self, question: str, context: list[StoredDocument] | None = None, today: date | None = None
     ) -> AnswerReply:
-        """An extractive answer, from the `context` stories first, else from all stories."""
+        """An extractive answer, from the `context` stories first, else from all stories;
+        time words count from `today` (the chat's date)."""
         try:
-            found = answer(question, self.store.documents(), self.terms, context=context or [])
+            found = find_answer(self.store, question, self.terms, context=context or [],
+                                today=today or now().date())  # fmt: skip
         except ValueError:
             raise UserError(messages.EMPTY_QUESTION) from None
         return AnswerReply(found)
@@ -384,11 +391,10 @@ class CommandHandler:
     ) -> Digest:
         """A digest of the stored stories that belongs to no chat and is not stored:
         published on or after `since`, matching `topic`, best first."""
-        documents = [d for d in self.store.documents() if since is None or d.published >= since]
         topics = [_topic(topic)] if topic else []
-        picks = story_picks(
-            self.store, documents, topics, self.terms, limit or self.options.digest_size
-        )
+        size = limit or self.options.digest_size
+        found = digest_candidates(self.store, topics, 4 * size + 10, published_from=since)
+        picks = story_picks(self.store, found, size)
         digest = arrange(picks, topics, self.summary, None)
         # There is no "last digest" to be new since; the one topic is named in `nothing`.
         nothing = messages.preview_nothing(topics[0].text if topics else None, since)
@@ -398,16 +404,7 @@ class CommandHandler:
         """Answer a question, from the stories of the digest it follows first."""
         if not question.strip():
             raise UserError(messages.EMPTY_QUESTION)
-        context_id = digest_id
-        if context_id is None:
-            last = self.store.last_digest(chat.id)
-            context_id = last.id if last else None
-        context: list[StoredDocument] = []
-        if context_id is not None:
-            ids = [doc_id for doc_id, _ in self.store.digest_items(context_id)]
-            found = self.store.get_documents(ids)
-            context = [found[doc_id] for doc_id in ids if doc_id in found]
-        return self.answer_question(question, context)
+        return question_reply(self, chat, question, digest_id)
 
     def summary(self, documents: Sequence[StoredDocument]) -> tuple[str, ...]:
         """A story's summary as digests show it: of its one document (computed once), or

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.core import messages
-from bot.core.store import DigestItem, Store, StoredDocument
+from bot.core.store import DigestItem, Scored, Store, StoredDocument
 from bot.core.stories import Source, in_order, source_of, update_of
-from bot.core.terms import TermCache
 from bot.core.topics import Topic
 
 # A story's summary, from its documents (the one that heads it first).
@@ -126,45 +125,36 @@ def _recency(document: StoredDocument) -> tuple[int, float]:
     return document.published.toordinal(), document.ingested_at.timestamp()
 
 
-def pick(
-    documents: Sequence[StoredDocument], topics: Sequence[Topic], terms: TermCache, limit: int
-) -> list[Pick]:
-    """The best `limit` documents: by score against the topics, then recency.
+def pick(found: Sequence[tuple[Topic, Sequence[Scored]]]) -> list[Pick]:
+    """The documents each topic found (`found`: the topics in the chat's order), best first:
+    by score, then recency. A document several topics found goes under the one it matches
+    best (the earlier topic on a tie)."""
+    best: dict[str, Pick] = {}
+    for topic, scored in found:
+        for item in scored:
+            held = best.get(item.document.id)
+            if held is None or item.score > held.score:
+                best[item.document.id] = Pick(item.document, topic, item.score)
+    return sorted(best.values(), key=lambda p: (p.score, *_recency(p.document)), reverse=True)
 
-    Without topics every document qualifies and the newest come first. A document matching
-    several topics goes under the one it matches best (the earlier topic on a tie).
-    """
-    if not topics:
-        newest = sorted(documents, key=_recency, reverse=True)
-        return [Pick(d, None, 0.0) for d in newest[:limit]]
-    picks = []
-    for document in documents:
-        best: Pick | None = None
-        for topic in topics:
-            score = topic.score(terms(document))
-            if score is not None and (best is None or score > best.score):
-                best = Pick(document, topic, score)
-        if best is not None:
-            picks.append(best)
-    picks.sort(key=lambda p: (p.score, *_recency(p.document)), reverse=True)
-    return picks[:limit]
+
+def newest(documents: Sequence[StoredDocument]) -> list[Pick]:
+    """Every document, as a digest without topics takes them: the newest first."""
+    return [Pick(d, None, 0.0) for d in sorted(documents, key=_recency, reverse=True)]
 
 
 def story_picks(
     store: Store,
-    documents: Sequence[StoredDocument],
-    topics: Sequence[Topic],
-    terms: TermCache,
+    picks: Sequence[Pick],
     limit: int,
     *,
     chat: int | None = None,
     edited: Mapping[str, tuple[StoredDocument, StoredDocument]] | None = None,
 ) -> list[StoryPick]:
-    """The best `limit` stories the `documents` belong to, each with all its stored
+    """The best `limit` stories of `picks` (documents, best first), each with all its stored
     documents; for a `chat`, a story it had only when they add something to it (`edited`:
     documents it had that were edited since, as they are and as they were when it had
     them)."""
-    picks = pick(documents, topics, terms, len(documents))
     stories = list(dict.fromkeys(chosen.document.story_id for chosen in picks))
     told = store.told(chat, stories) if chat is not None else {}
     # Every story told before might add nothing: read enough for the updates to drop out.

@@ -189,7 +189,8 @@ def ingest(
     progress: Progress | None = None,
     follow_outside_links: bool = False,
 ) -> IngestReport:
-    """Read every document under `paths` into the store and summarise the new ones."""
+    """Read every document under `paths` into the store, summarise the new ones and make
+    them searchable."""
     report = IngestReport()
     files = collect(paths, report, follow_outside_links=follow_outside_links)
     pooled = len(files) >= POOL_FROM
@@ -215,6 +216,8 @@ def ingest(
             done=len(files) - len(waiting),
             total=len(files),
         )
+    if report.new or report.updated:
+        store.update_index()  # searchable from now, rather than at the first search
     return report
 
 

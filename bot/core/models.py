@@ -85,7 +85,8 @@ class DocumentRow(Base):
 class StoryPrintRow(Base):
     """A document's LSH band keys (`near_duplicates.band_keys`) and the words the same-event
     rule compares, numbered in the order they were stored, so that a process can read those
-    stored since it last looked."""
+    stored since it last looked (every document has one: the search index knows documents
+    by this number)."""
 
     __tablename__ = "story_prints"
 

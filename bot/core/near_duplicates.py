@@ -23,11 +23,13 @@ import hashlib
 import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TypeVar
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy
-from datasketch import MinHash
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 SHINGLE_WORDS = 3
 PERMUTATIONS = 128
@@ -56,8 +58,16 @@ _SEED = 1
 # datasketch's hashing scheme, named so that stored fingerprints stay comparable: 32-bit values.
 _SCHEME = "affine32"
 K = TypeVar("K", bound=Hashable)
-# The hashing's random permutations, made from the seed once rather than for every text.
-_PERMUTATIONS = MinHash(num_perm=PERMUTATIONS, seed=_SEED, scheme=_SCHEME).permutations
+
+
+@cache
+def _hasher() -> MinHash:
+    """An empty MinHash whose random permutations, made from the seed once, every text's
+    MinHash copies. datasketch is imported here, when first needed: it brings SciPy, which
+    commands that only read (a search) do without."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=PERMUTATIONS, seed=_SEED, scheme=_SCHEME)
 
 
 @dataclass(frozen=True)
@@ -107,7 +117,7 @@ def fingerprint(text: str) -> Fingerprint:
 
 
 def _minhash(found: set[bytes]) -> numpy.ndarray:
-    minhash = MinHash(num_perm=PERMUTATIONS, seed=_SEED, scheme=_SCHEME, permutations=_PERMUTATIONS)
+    minhash = _hasher().copy()
     minhash.update_batch(list(found))
     return minhash.hashvalues.astype(numpy.uint64)
 

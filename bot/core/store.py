@@ -15,11 +15,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +36,8 @@ from bot.core.digest_store import (
 )
 from bot.core.document_store import DocumentRecords, Sentences, StoredDocument
 from bot.core.feed_store import FeedRecords
+from bot.core.search_index import SearchIndex
+from bot.core.search_store import Scored, SearchRecords, index_folder
 from bot.core.story_store import StoryIndexes
 from bot.core.timestamps import now
 
@@ -47,6 +49,7 @@ __all__ = [
     "DigestInfo",
     "DigestItem",
     "Part",
+    "Scored",
     "Sentences",
     "Store",
     "StoredDocument",
@@ -54,38 +57,60 @@ __all__ = [
 ]
 
 
-class Store(DocumentRecords, ChatRecords, DigestRecords, FeedRecords):
-    """Documents, summaries, chats, subscriptions, digests, deliveries and feeds."""
+def latest_migration() -> str:
+    """The revision of the newest migration: its file is named after it (`0007_….py`)."""
+    names = resources.files("bot.migrations.versions").iterdir()
+    return max(name.name.split("_", 1)[0] for name in names if name.name[:4].isdigit())
 
-    def __init__(self, engine: Engine) -> None:
+
+class Store(DocumentRecords, SearchRecords, ChatRecords, DigestRecords, FeedRecords):
+    """Documents, summaries, chats, subscriptions, digests, deliveries and feeds, and the
+    search index of the documents (in `search_folder`; a folder of its own when None)."""
+
+    def __init__(self, engine: Engine, search_folder: Path | None = None) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # The transaction `atomic` opened in this thread, which store calls join.
         self._local = threading.local()
         # The documents' band keys, which find a new document's near-duplicates.
         self._stories = StoryIndexes()
+        self.search_index = SearchIndex(search_folder)
 
     @classmethod
-    def open(cls, url: str) -> Store:
+    def open(cls, url: str, search_folder: Path | None = None) -> Store:
         """Connect to `url` and bring its schema up to date; DatabaseUnavailable with the
-        reason when the database cannot be reached, created or written."""
+        reason when the database cannot be reached, created or written. The search index is
+        in `search_folder`, by default beside an SQLite file."""
         try:
-            store = cls(make_engine(url))
+            store = cls(make_engine(url), search_folder or index_folder(url))
             store.migrate()
         except (OperationalError, OSError) as error:
             raise unavailable(url, error) from error
         return store
 
     def migrate(self) -> None:
-        """Apply every Alembic migration not yet applied."""
+        """Apply every Alembic migration not yet applied (Alembic is imported only when the
+        schema is behind: a command that reads starts faster)."""
+        if self._schema_version() == latest_migration():
+            return
+        from alembic import command
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", "bot:migrations")
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
+    def _schema_version(self) -> str | None:
+        with self.engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            return connection.scalar(text("SELECT version_num FROM alembic_version"))
+
     def close(self) -> None:
         self.engine.dispose()
+        self.search_index.close()
 
     @contextmanager
     def atomic(self) -> Iterator[None]:

@@ -241,10 +241,8 @@ def insert_documents(
                  "keys": numpy.array(keys[document.id], dtype="<i8").tobytes(),
                  "words": document.event.to_bytes() if document.event else None}
                 for document in documents
-                if keys[document.id] or document.event
             ]  # fmt: skip
-            if prints:
-                session.execute(insert(_PRINTS), prints)
+            session.execute(insert(_PRINTS), prints)
     return stories
 
 

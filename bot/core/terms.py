@@ -12,20 +12,22 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sumy.nlp.stemmers import Stemmer
-from sumy.utils import get_stop_words
+from Stemmer import Stemmer  # type: ignore[import-not-found]  # no type hints
+
+from summarizers.tokenize import stop_words
 
 if TYPE_CHECKING:
     from bot.core.store import StoredDocument
 
 LANGUAGE = "english"
-_stemmer = Stemmer(LANGUAGE)
-STOP_WORDS: frozenset[str] = frozenset(get_stop_words(LANGUAGE))
+# The Snowball English stemmer, in C (the search index stems with the same algorithm).
+_stemmer = Stemmer(LANGUAGE).stemWord
+STOP_WORDS: frozenset[str] = stop_words(LANGUAGE)
 
 
 # Past forms of irregular verbs common in news, which no stemmer joins to their verb:
 # "prices rose" answers "why did prices rise?".
-_IRREGULAR = {
+IRREGULAR = {
     past: verb
     for verb, pasts in {
         "become": "became",
@@ -100,26 +102,27 @@ _IRREGULAR = {
 def stem(word: str) -> str:
     """The stem of one word, lower-cased; irregular past forms stem as their verb."""
     lower = word.lower()
-    return str(_stemmer(_IRREGULAR.get(lower, lower)))
+    return str(_stemmer(IRREGULAR.get(lower, lower)))
 
 
 # Letters and digits: "G7", "5G" and "2020" are words people search for. Hyphenated words
 # count as their parts ("oil-rich" is about oil); an apostrophe stays inside a word.
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
-def _parts(text: str) -> list[str]:
-    return _WORD.findall(text)
+def words(text: str) -> list[str]:
+    """The words of `text` as written."""
+    return WORD.findall(text)
 
 
 def stems(text: str) -> tuple[str, ...]:
     """Every word of `text` as a stem, in order (stop words included, for phrases)."""
-    return tuple(stem(word) for word in _parts(text))
+    return tuple(stem(word) for word in words(text))
 
 
 def content_stems(text: str) -> tuple[str, ...]:
     """The stems of the words of `text` that carry meaning, in order, without repeats."""
-    kept = (stem(w) for w in _parts(text) if w.lower() not in STOP_WORDS and len(w) > 1)
+    kept = (stem(w) for w in words(text) if w.lower() not in STOP_WORDS and len(w) > 1)
     return tuple(dict.fromkeys(kept))
 
 

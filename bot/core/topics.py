@@ -1,28 +1,27 @@
-"""Topics: a small query language, and how well a document matches one.
+"""Topics: a small query language.
 
-A topic is words (case-insensitive, stemmed), "quoted phrases", -excluded words or
--"phrases", and OR between alternatives: `Idlib OR "Syrian border" -football`. Terms next
-to each other must all occur; OR separates alternatives; an excluded term rules a document
-out whatever else it matches.
+A topic is words (case-insensitive, matched in any form: "prices" finds "price"), "quoted
+phrases", -excluded words or -"phrases", and OR between alternatives:
+`Idlib OR "Syrian border" -football`. Terms next to each other must all occur; OR separates
+alternatives; an excluded term rules a document out whatever else it matches. The search
+index matches and ranks them (`search_queries`).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
-from bot.core.terms import DocumentTerms, contains_phrase, content_stems, stems
+from bot.core.terms import content_stems, stems, words
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-# A match in the headline says more about what a story is about than one in the body.
-HEADLINE_WEIGHT = 2.0
 
 
 class TopicError(ValueError):
     """A topic that cannot be searched for; the message says why."""
 
 
+# A phrase's words as typed.
 Phrase = tuple[str, ...]
 
 
@@ -34,29 +33,12 @@ class Topic:
     alternatives: tuple[tuple[Phrase, ...], ...]
     excluded: tuple[Phrase, ...] = ()
 
-    def score(self, terms: DocumentTerms) -> float | None:
-        """How well a document matches; None when it does not match at all."""
-        body = terms.body
-        if any(
-            contains_phrase(body, p) or contains_phrase(terms.headline, p) for p in self.excluded
-        ):
-            return None
-        best: float | None = None
-        for phrases in self.alternatives:
-            total = 0.0
-            for phrase in phrases:
-                in_body = (
-                    terms.counts[phrase[0]] if len(phrase) == 1 else contains_phrase(body, phrase)
-                )
-                in_headline = contains_phrase(terms.headline, phrase)
-                if not in_body and not in_headline:
-                    break
-                total += (1 + math.log(in_body) if in_body else 0) + HEADLINE_WEIGHT * bool(
-                    in_headline
-                )
-            else:
-                best = total if best is None else max(best, total)
-        return best
+    def stems(self) -> frozenset[str]:
+        """The stems of every word it looks for."""
+        return frozenset(
+            stem for alternative in self.alternatives for phrase in alternative
+            for stem in stems(" ".join(phrase))
+        )  # fmt: skip
 
 
 def parse_topic(text: str, *, common_words: bool = False) -> Topic:
@@ -81,8 +63,8 @@ def parse_topic(text: str, *, common_words: bool = False) -> Topic:
             continue
         if bare is not None and bare.startswith("-") and len(bare) > 1:
             minus, bare = "-", bare[1:]
-        words = quoted if quoted is not None else bare or ""
-        phrase = stems(words)
+        typed = quoted if quoted is not None else bare or ""
+        phrase = tuple(words(typed))
         if not phrase:
             continue
         if minus:
@@ -91,7 +73,7 @@ def parse_topic(text: str, *, common_words: bool = False) -> Topic:
         if not current:
             meaningful.append(False)
         current.append(phrase)
-        meaningful[-1] = meaningful[-1] or bool(content_stems(words))
+        meaningful[-1] = meaningful[-1] or bool(content_stems(typed))
     if current:
         alternatives.append(tuple(current))
     if not alternatives:

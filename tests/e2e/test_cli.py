@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +16,7 @@ import pytest
 from tests.conftest import REPO, SEEDS
 
 SEED_COUNT = len(list(SEEDS.glob("*.txt")))
+IDLIB = "000_663a48dea55a7912.txt"
 
 
 @pytest.fixture
@@ -154,6 +157,39 @@ def test_scriptable_digest_search_and_ask_print_what_the_chat_would(env: dict[st
     bad = newsdigest("digest", "--topic", "-only", env=env)
     assert bad.returncode == 2
     assert "not only -excluded words" in bad.stderr
+
+
+def test_search_and_ask_print_json_for_scripts(env: dict[str, str]) -> None:
+    assert newsdigest("ingest", "seeds", env=env).returncode == 0
+    search = newsdigest("search", "--json", "Turkish", "soldiers", env=env)
+    assert search.returncode == 0, search.stderr
+    hits = json.loads(search.stdout)
+    assert hits and set(hits[0]) == {"id", "headline", "date", "source", "score"}
+    assert hits[0]["source"].endswith(IDLIB)
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    assert json.loads(newsdigest("search", "--json", "Atlantis", env=env).stdout) == []
+    ask = newsdigest("ask", "--json", "How many Turkish soldiers were killed?", env=env)
+    answer = json.loads(ask.stdout)
+    assert answer["found"] is True
+    assert set(answer["answer"][0]) == {"sentence", "headline", "date", "source"}
+    assert "soldiers" in answer["answer"][0]["sentence"]
+    nothing = json.loads(newsdigest("ask", "--json", "zebra marmalade quasar?", env=env).stdout)
+    assert nothing == {"found": False, "answer": []}
+    bad = newsdigest("search", "--json", "-only", env=env)
+    assert bad.returncode == 2 and "not only -excluded words" in bad.stderr
+
+
+def test_reindex_rebuilds_the_search_index_from_the_store(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    assert newsdigest("ingest", "seeds", env=env).returncode == 0
+    shutil.rmtree(tmp_path / "bot.search")  # lost: the next search mends it from the store
+    before = json.loads(newsdigest("search", "--json", "Idlib", env=env).stdout)
+    assert before
+    reindex = newsdigest("reindex", env=env)
+    assert reindex.returncode == 0, reindex.stderr
+    assert f"Indexed {SEED_COUNT} documents." in reindex.stdout
+    assert json.loads(newsdigest("search", "--json", "Idlib", env=env).stdout) == before
 
 
 def test_a_slack_token_without_its_signing_secret_stops_start_up_naming_it(

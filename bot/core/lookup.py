@@ -1,0 +1,102 @@
+"""What the commands look up in the search index, then rank: the stories a search finds,
+the candidates of a digest, and the sentences that answer a question."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from bot.core.answers import Answer, Hit, answer, best_of_stories, search
+from bot.core.digest import Pick, newest, pick
+from bot.core.search_index import index_terms
+from bot.core.search_queries import topic_query, topic_words, words_query
+from bot.core.store import Scored, Store, StoredDocument
+from bot.core.terms import STOP_WORDS, TermCache, stem, words
+from bot.core.time_words import time_filter
+from bot.core.topics import Topic
+
+# Documents read for a page of search results (a story may have several).
+SEARCH_CANDIDATES = 50
+# A search whose words do not all occur together finds stories with this share of them.
+RELAXED_SHARE = 0.6
+# Documents whose sentences an answer is chosen from.
+ANSWER_CANDIDATES = 40
+
+
+def find_stories(store: Store, query: Topic, terms: TermCache, limit: int) -> list[Hit]:
+    """The stories matching `query`, best first. When fewer than `limit` match it exactly,
+    those holding most of its words follow (never one with an excluded word)."""
+    wanted = max(SEARCH_CANDIDATES, 5 * limit)
+    exact = store.find(topic_query(query), wanted)
+    hits = _hits(store, query, exact, terms, limit)
+    if len(hits) < limit:
+        relaxed = words_query(topic_words(query), share=RELAXED_SHARE, excluded=query.excluded)
+        shown = {hit.doc_id for hit in hits}
+        stories = {s.document.story_id for s in exact}
+        more = [
+            s
+            for s in store.find(relaxed, wanted)
+            if s.document.id not in shown and s.document.story_id not in stories
+        ]
+        hits += _hits(store, query, more, terms, limit - len(hits))
+    return hits
+
+
+def _hits(
+    store: Store, query: Topic, found: Sequence[Scored], terms: TermCache, limit: int
+) -> list[Hit]:
+    ranked = best_of_stories(found)[: max(0, limit)]
+    members = store.story_documents([document.story_id for _, document in ranked])
+    return search(query, ranked, members, terms)
+
+
+def digest_candidates(
+    store: Store,
+    topics: Sequence[Topic],
+    wanted: int,
+    *,
+    since: datetime | None = None,
+    published_from: date | None = None,
+    new_to_chat: int | None = None,
+    also: Sequence[StoredDocument] = (),
+) -> list[Pick]:
+    """A digest's candidate documents, best first: the `wanted` best of each topic stored
+    after `since` and published from `published_from`; without topics, the newest of those
+    new to the chat `new_to_chat`, and `also` (documents it had, edited since)."""
+    if not topics:
+        documents = store.documents(since=since, new_to_chat=new_to_chat, limit=wanted)
+        documents += also
+        return newest([d for d in documents if not published_from or d.published >= published_from])
+    days = (published_from, None) if published_from else None
+    found = [
+        (topic, store.find(topic_query(topic), wanted, days=days, ingested_after=since))
+        for topic in topics
+    ]
+    return pick(found)
+
+
+def find_answer(
+    store: Store,
+    question: str,
+    terms: TermCache,
+    *,
+    today: date,
+    context: Sequence[StoredDocument] = (),
+) -> Answer:
+    """An extractive answer to `question` from the `context` stories first, else from the
+    stories the index finds for it; its time words ("yesterday", "in March") keep only the
+    stories published then. ValueError when it has no words to look for."""
+    asked = time_filter(question, today)
+    typed = [w for w in words(asked.question) if w.lower() not in STOP_WORDS and len(w) > 1]
+    if not typed:
+        raise ValueError("no words to look for")
+    days = (asked.dates.first, asked.dates.last) if asked.dates else None
+    found = store.find(words_query(typed), ANSWER_CANDIDATES, days=days)
+    if asked.dates:
+        context = [d for d in context if d.published in asked.dates]
+    total, frequencies = store.document_frequencies([next(iter(index_terms(w)), "") for w in typed])
+    weights: dict[str, float] = {}
+    for word, frequency in zip(typed, frequencies, strict=True):
+        weights.setdefault(stem(word), math.log((total + 1) / (frequency + 0.5)))
+    return answer(asked.question, [s.document for s in found], terms, weights, context=context)

@@ -1,0 +1,102 @@
+"""Queries to the search index: a topic with its exact syntax, and the words of a question
+or of a search that matched too little as typed. A headline match counts double: it says
+more about what a story is about than one in the body."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import tantivy
+
+from bot.core.search_index import SCHEMA, index_terms
+from bot.core.terms import IRREGULAR
+from bot.core.topics import Phrase, Topic
+
+HEADLINE_BOOST = 2.0
+_FIELDS = (("body", 1.0), ("headline", HEADLINE_BOOST))
+
+
+def _verb_forms() -> dict[str, tuple[str, ...]]:
+    """Each form's index term → the terms of every form of its verb."""
+    verbs: dict[str, set[str]] = {}
+    for past, verb in IRREGULAR.items():
+        verbs.setdefault(verb, {verb}).add(past)
+    forms: dict[str, tuple[str, ...]] = {}
+    for verb, written in verbs.items():
+        terms = tuple(dict.fromkeys(t for form in sorted(written) for t in index_terms(form)))
+        for term in terms:
+            forms[term] = tuple(dict.fromkeys((*forms.get(term, ()), *terms)))
+        forms.setdefault(index_terms(verb)[0], terms)
+    return forms
+
+
+_FORMS = _verb_forms()
+
+
+def word_terms(word: str) -> tuple[str, ...]:
+    """The index terms a typed word stands for: its own, and those of its verb's other
+    forms ("falling": fell, fallen), which no stemmer joins."""
+    terms = index_terms(word)
+    if len(terms) != 1:
+        return tuple(terms)
+    return _FORMS.get(terms[0], (terms[0],))
+
+
+def _either_field(terms: Sequence[str]) -> tantivy.Query:
+    """The terms in order (a phrase when several) in the body or the headline."""
+    clauses = []
+    for field, boost in _FIELDS:
+        if len(terms) == 1:
+            query = tantivy.Query.term_query(SCHEMA, field, terms[0])
+        else:
+            query = tantivy.Query.phrase_query(SCHEMA, field, list(terms))
+        if boost != 1.0:
+            query = tantivy.Query.boost_query(query, boost)
+        clauses.append((tantivy.Occur.Should, query))
+    return tantivy.Query.boolean_query(clauses)
+
+
+def phrase_query(phrase: Phrase) -> tantivy.Query:
+    """A topic's phrase: one word in any of its forms, or several words in order."""
+    if len(phrase) == 1:
+        alternatives = [_either_field([term]) for term in word_terms(phrase[0])]
+        if len(alternatives) == 1:
+            return alternatives[0]
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in alternatives])
+    terms = [term for word in phrase for term in index_terms(word)]
+    return _either_field(terms)
+
+
+def topic_query(topic: Topic) -> tantivy.Query:
+    """Documents matching the topic: every phrase of one of its alternatives, and none of
+    its excluded ones."""
+    clauses = [
+        (
+            tantivy.Occur.Should,
+            tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, phrase_query(phrase)) for phrase in alternative]
+            ),
+        )
+        for alternative in topic.alternatives
+    ]
+    clauses += [(tantivy.Occur.MustNot, phrase_query(phrase)) for phrase in topic.excluded]
+    return tantivy.Query.boolean_query(clauses)
+
+
+def words_query(
+    typed: Sequence[str], *, share: float = 0.0, excluded: Sequence[Phrase] = ()
+) -> tantivy.Query:
+    """Documents holding any of the words `typed` (at least `share` of them), ranked by how
+    many and how rare; none holding an `excluded` phrase."""
+    distinct = list(dict.fromkeys(w.lower() for w in typed))
+    clauses = [(tantivy.Occur.Should, phrase_query((word,))) for word in distinct]
+    clauses += [(tantivy.Occur.MustNot, phrase_query(phrase)) for phrase in excluded]
+    at_least = max(1, math.ceil(share * len(distinct)))
+    return tantivy.Query.boolean_query(clauses, minimum_number_should_match=at_least)
+
+
+def topic_words(topic: Topic) -> list[str]:
+    """Every word a topic looks for, in order, once each."""
+    found = (w for alternative in topic.alternatives for phrase in alternative for w in phrase)
+    return list(dict.fromkeys(found))
