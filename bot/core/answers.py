@@ -58,8 +58,15 @@ class _Candidate:
     stems: frozenset[str]
 
 
+# The question's stems, each with its close stems and how close they are.
+Close = Mapping[str, Mapping[str, float]]
+
+
 def _candidates(
-    documents: Sequence[StoredDocument], terms: TermCache, weights: Mapping[str, float]
+    documents: Sequence[StoredDocument],
+    terms: TermCache,
+    weights: Mapping[str, float],
+    close: Close,
 ) -> list[_Candidate]:
     whole = sum(weights.values()) or 1.0
     found = []
@@ -67,7 +74,7 @@ def _candidates(
         texts = [s for p in document.sentences for s in p]
         for position, sentence in enumerate(terms(document).sentences):
             present = frozenset(sentence)
-            coverage = sum(w for q, w in weights.items() if q in present) / whole
+            coverage = sum(w * _covered(q, present, close) for q, w in weights.items()) / whole
             if coverage >= MIN_COVERAGE:
                 found.append(_Candidate(coverage, document, position, texts[position], present))
     # Best coverage first; then the newer story, then the earlier sentence (news puts the
@@ -76,6 +83,14 @@ def _candidates(
         key=lambda c: (-c.coverage, -c.document.published.toordinal(), c.position, c.document.id)
     )
     return found
+
+
+def _covered(stem: str, present: frozenset[str], close: Close) -> float:
+    """1 when the sentence holds the stem; a close word's similarity when it holds one."""
+    if stem in present:
+        return 1.0
+    return max((similarity for c, similarity in close.get(stem, {}).items() if c in present),
+               default=0.0)  # fmt: skip
 
 
 def _choose(candidates: list[_Candidate]) -> list[_Candidate]:
@@ -102,17 +117,18 @@ def answer(
     weights: Mapping[str, float],
     *,
     context: Sequence[StoredDocument] = (),
+    close: Close | None = None,
 ) -> Answer:
     """Answer from `context` (the stories of the digest being discussed) first, else from
     `documents` (those the index found for the question). `weights`: how much each of the
-    question's stems counts (its rarity).
+    question's stems counts (its rarity); `close`: words that count for them, in part.
 
     Raises ValueError when the question has no words to look for.
     """
     if not content_stems(question):
         raise ValueError("no words to look for")
     for pool, from_context in ((context, True), (documents, False)):
-        chosen = _choose(_candidates(pool, terms, weights))
+        chosen = _choose(_candidates(pool, terms, weights, close or {}))
         if chosen:
             evidence = tuple(
                 Evidence(

@@ -100,6 +100,8 @@ class Pick:
     document: StoredDocument
     topic: Topic | None
     score: float
+    # False when the topic matched only in close words: it ranks after every exact match.
+    exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -127,15 +129,17 @@ def _recency(document: StoredDocument) -> tuple[int, float]:
 
 def pick(found: Sequence[tuple[Topic, Sequence[Scored]]]) -> list[Pick]:
     """The documents each topic found (`found`: the topics in the chat's order), best first:
-    by score, then recency. A document several topics found goes under the one it matches
-    best (the earlier topic on a tie)."""
+    exact matches before close ones, by score, then recency. A document several topics found
+    goes under the one it matches best (the earlier topic on a tie)."""
     best: dict[str, Pick] = {}
     for topic, scored in found:
         for item in scored:
             held = best.get(item.document.id)
-            if held is None or item.score > held.score:
-                best[item.document.id] = Pick(item.document, topic, item.score)
-    return sorted(best.values(), key=lambda p: (p.score, *_recency(p.document)), reverse=True)
+            if held is None or (item.exact, item.score) > (held.exact, held.score):
+                best[item.document.id] = Pick(item.document, topic, item.score, item.exact)
+    return sorted(
+        best.values(), key=lambda p: (p.exact, p.score, *_recency(p.document)), reverse=True
+    )
 
 
 def newest(documents: Sequence[StoredDocument]) -> list[Pick]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 
 from bot.core.answers import Answer, Hit, answer, best_of_stories, search
+from bot.core.close_words import SIMILARITY, close_words
 from bot.core.digest import Pick, newest, pick
 from bot.core.search_index import index_terms
 from bot.core.search_queries import topic_query, topic_words, words_query
@@ -20,26 +22,33 @@ from bot.core.topics import Topic
 SEARCH_CANDIDATES = 50
 # A search whose words do not all occur together finds stories with this share of them.
 RELAXED_SHARE = 0.6
+# A topic also picks stories in words this close to its own ("automaker" for "carmaker"),
+# after every exact match: closer than a search or a question asks, as a topic's stories
+# come unasked every day.
+TOPIC_SIMILARITY = 0.85
 # Documents whose sentences an answer is chosen from.
 ANSWER_CANDIDATES = 40
 
 
 def find_stories(store: Store, query: Topic, terms: TermCache, limit: int) -> list[Hit]:
     """The stories matching `query`, best first. When fewer than `limit` match it exactly,
-    those holding most of its words follow (never one with an excluded word)."""
+    those holding most of its words follow, then those holding words close in meaning to
+    them ("automaker" for "carmaker"); never one with an excluded word."""
     wanted = max(SEARCH_CANDIDATES, 5 * limit)
-    exact = store.find(topic_query(query), wanted)
-    hits = _hits(store, query, exact, terms, limit)
-    if len(hits) < limit:
-        relaxed = words_query(topic_words(query), share=RELAXED_SHARE, excluded=query.excluded)
-        shown = {hit.doc_id for hit in hits}
-        stories = {s.document.story_id for s in exact}
-        more = [
-            s
-            for s in store.find(relaxed, wanted)
-            if s.document.id not in shown and s.document.story_id not in stories
-        ]
-        hits += _hits(store, query, more, terms, limit - len(hits))
+    typed = topic_words(query)
+    stages = (
+        topic_query(query),
+        words_query(typed, share=RELAXED_SHARE, excluded=query.excluded),
+        words_query(typed, share=RELAXED_SHARE, excluded=query.excluded, close=SIMILARITY),
+    )
+    hits: list[Hit] = []
+    shown: set[str] = set()  # stories
+    for stage in stages:
+        if len(hits) >= limit:
+            break
+        found = [s for s in store.find(stage, wanted) if s.document.story_id not in shown]
+        shown |= {s.document.story_id for s in found}
+        hits += _hits(store, query, found, terms, limit - len(hits))
     return hits
 
 
@@ -69,10 +78,15 @@ def digest_candidates(
         documents += also
         return newest([d for d in documents if not published_from or d.published >= published_from])
     days = (published_from, None) if published_from else None
-    found = [
-        (topic, store.find(topic_query(topic), wanted, days=days, ingested_after=since))
-        for topic in topics
-    ]
+    found = []
+    for topic in topics:
+        exact = store.find(topic_query(topic), wanted, days=days, ingested_after=since)
+        if TOPIC_SIMILARITY:
+            held = {s.document.id for s in exact}
+            close = store.find(topic_query(topic, close=TOPIC_SIMILARITY), wanted, days=days,
+                               ingested_after=since)  # fmt: skip
+            exact += [replace(s, exact=False) for s in close if s.document.id not in held]
+        found.append((topic, exact))
     return pick(found)
 
 
@@ -88,7 +102,10 @@ def find_answer(
     stories the index finds for it; its time words ("yesterday", "in March") keep only the
     stories published then. ValueError when it has no words to look for."""
     asked = time_filter(question, today)
-    typed = [w for w in words(asked.question) if w.lower() not in STOP_WORDS and len(w) > 1]
+    said = words(asked.question)
+    if said and said[0][:1].isupper() and not said[0].isupper():
+        said[0] = said[0].lower()  # capitalised as the question's first word, not as a name
+    typed = [w for w in said if w.lower() not in STOP_WORDS and len(w) > 1]
     if not typed:
         raise ValueError("no words to look for")
     days = (asked.dates.first, asked.dates.last) if asked.dates else None
@@ -99,4 +116,17 @@ def find_answer(
     weights: dict[str, float] = {}
     for word, frequency in zip(typed, frequencies, strict=True):
         weights.setdefault(stem(word), math.log((total + 1) / (frequency + 0.5)))
-    return answer(asked.question, [s.document for s in found], terms, weights, context=context)
+    found_answer = answer(
+        asked.question, [s.document for s in found], terms, weights, context=context
+    )
+    if found_answer.found:
+        return found_answer
+    # Nothing in the question's own words: in words close to them ("jobless": unemployment).
+    close = {
+        stem(word): {stem(other): similarity for other, similarity in close_words(word)}
+        for word in typed
+        if word[:1].islower()
+    }
+    found = store.find(words_query(typed, close=SIMILARITY), ANSWER_CANDIDATES, days=days)
+    return answer(asked.question, [s.document for s in found], terms, weights,
+                  context=context, close=close)  # fmt: skip

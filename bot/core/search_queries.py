@@ -1,6 +1,6 @@
 """Queries to the search index: a topic with its exact syntax, and the words of a question
-or of a search that matched too little as typed. A headline match counts double: it says
-more about what a story is about than one in the body."""
+or of a search that matched too little as typed, or their close words. A headline match
+counts double: it says more about what a story is about than one in the body."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ from collections.abc import Sequence
 
 import tantivy
 
+from bot.core.close_words import close_words
 from bot.core.search_index import SCHEMA, index_terms
 from bot.core.terms import IRREGULAR
 from bot.core.topics import Phrase, Topic
 
 HEADLINE_BOOST = 2.0
+# A close word (`close_words`) counts this much of the word, times its similarity.
+CLOSE_BOOST = 0.5
 _FIELDS = (("body", 1.0), ("headline", HEADLINE_BOOST))
 
 
@@ -57,10 +60,19 @@ def _either_field(terms: Sequence[str]) -> tantivy.Query:
     return tantivy.Query.boolean_query(clauses)
 
 
-def phrase_query(phrase: Phrase) -> tantivy.Query:
-    """A topic's phrase: one word in any of its forms, or several words in order."""
+def phrase_query(phrase: Phrase, *, close: float = 0.0) -> tantivy.Query:
+    """A topic's phrase: one word in any of its forms (or a word at least `close` similar in
+    meaning, counting less; none when 0), or several words in order. Only a word typed in
+    lower case has close words: one with a capital is a name."""
     if len(phrase) == 1:
         alternatives = [_either_field([term]) for term in word_terms(phrase[0])]
+        if close and phrase[0][:1].islower():  # a name ("Idlib") has no synonyms
+            alternatives += [
+                tantivy.Query.boost_query(_either_field([term]), CLOSE_BOOST * similarity)
+                for word, similarity in close_words(phrase[0])
+                if similarity >= close
+                for term in index_terms(word)
+            ]
         if len(alternatives) == 1:
             return alternatives[0]
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in alternatives])
@@ -68,14 +80,15 @@ def phrase_query(phrase: Phrase) -> tantivy.Query:
     return _either_field(terms)
 
 
-def topic_query(topic: Topic) -> tantivy.Query:
-    """Documents matching the topic: every phrase of one of its alternatives, and none of
-    its excluded ones."""
+def topic_query(topic: Topic, *, close: float = 0.0) -> tantivy.Query:
+    """Documents matching the topic: every phrase of one of its alternatives (or, for a
+    one-word phrase, a word at least `close` similar in meaning), and none of its excluded
+    ones."""
     clauses = [
         (
             tantivy.Occur.Should,
             tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, phrase_query(phrase)) for phrase in alternative]
+                [(tantivy.Occur.Must, phrase_query(phrase, close=close)) for phrase in alternative]
             ),
         )
         for alternative in topic.alternatives
@@ -85,12 +98,17 @@ def topic_query(topic: Topic) -> tantivy.Query:
 
 
 def words_query(
-    typed: Sequence[str], *, share: float = 0.0, excluded: Sequence[Phrase] = ()
+    typed: Sequence[str],
+    *,
+    share: float = 0.0,
+    excluded: Sequence[Phrase] = (),
+    close: float = 0.0,
 ) -> tantivy.Query:
-    """Documents holding any of the words `typed` (at least `share` of them), ranked by how
-    many and how rare; none holding an `excluded` phrase."""
-    distinct = list(dict.fromkeys(w.lower() for w in typed))
-    clauses = [(tantivy.Occur.Should, phrase_query((word,))) for word in distinct]
+    """Documents holding any of the words `typed` (at least `share` of them; or words at
+    least `close` similar in meaning), ranked by how many and how rare; none holding an
+    `excluded` phrase."""
+    distinct = list(dict.fromkeys(typed))
+    clauses = [(tantivy.Occur.Should, phrase_query((word,), close=close)) for word in distinct]
     clauses += [(tantivy.Occur.MustNot, phrase_query(phrase)) for phrase in excluded]
     at_least = max(1, math.ceil(share * len(distinct)))
     return tantivy.Query.boolean_query(clauses, minimum_number_should_match=at_least)

@@ -35,6 +35,8 @@ class Scored:
 
     document: StoredDocument
     score: float
+    # False when it matched only in words close to those asked for.
+    exact: bool = True
 
 
 class SearchRecords:

@@ -168,3 +168,36 @@ def test_a_question_with_time_words_is_answered_from_stories_of_that_time(
     january = ask("where did the river burst its banks in January?", today=today).answer
     assert [e.headline for e in january.evidence] == ["Old flood"]
     assert not ask("did the river burst its banks last week?", today=today).answer.found
+
+
+def test_close_wording_is_found_after_the_exact_words(store: Store) -> None:
+    add(store, "Automaker cuts jobs", "The automaker will cut 5,000 jobs at its plants.")
+    add(store, "Carmaker recalls cars", "A carmaker recalled 20,000 cars over faulty brakes.")
+    hits = [hit.headline for hit in handler(store).search_stories("carmaker").hits]
+    assert hits == ["Carmaker recalls cars", "Automaker cuts jobs"]  # the exact word first
+
+
+def test_a_question_in_other_words_is_answered_from_close_wording(store: Store) -> None:
+    add(
+        store,
+        "Labour market",
+        "Unemployment claims fell to 210,000 last week, the lowest in years.",
+    )
+    add(store, "Weather", "Heavy rain is expected across the north on Friday.")
+    found = handler(store).answer_question("how many jobless claims were there?").answer
+    assert [e.headline for e in found.evidence] == ["Labour market"]
+    assert not handler(store).answer_question("how many zebra claims were there?").answer.found
+
+
+def test_a_topic_picks_close_wording_after_its_own_words_but_a_name_only_itself(
+    store: Store,
+) -> None:
+    add(store, "Automaker cuts jobs", "The automaker will cut 5,000 jobs at its plants.")
+    add(store, "Carmaker recalls cars", "A carmaker recalled 20,000 cars over faulty brakes.")
+    add(store, "Shelling in Homs", "Shelling hit the city of Homs overnight.")
+    preview = handler(store).preview_digest
+    assert [s.headline for s in preview(topic="carmaker").stories] == [
+        "Carmaker recalls cars",
+        "Automaker cuts jobs",
+    ]
+    assert preview(topic="Idlib").stories == ()  # Homs is close to Idlib, but Idlib is a place
