@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.adapters.base import Adapter
 from bot.config import Settings, load_settings
@@ -17,17 +18,11 @@ from bot.core.feed_commands import FeedAdded, FeedRefused
 from bot.core.feed_store import CHAT, Feed
 from bot.core.ingest import IngestReport, Progress, ingest
 from bot.core.store import Store
-from bot.sources.errors import FeedError
-from bot.sources.feeds import PollOptions
-from bot.sources.poller import (
-    FeedExists,
-    PollReport,
-    PollSettings,
-    add_feed,
-    poll_due,
-    poll_feeds,
-    sync_listed_feeds,
-)
+
+if TYPE_CHECKING:
+    # Feeds are read with their own libraries (HTTP, parsing, text extraction), imported when
+    # a feed is first polled: a command that only reads the store starts without them.
+    from bot.sources.poller import PollReport, PollSettings
 
 
 @dataclass(frozen=True)
@@ -52,14 +47,21 @@ class App:
 
     def poll_feeds(self) -> PollReport:
         """Poll the feeds that are due, storing and summarising what they bring."""
+        from bot.sources.poller import poll_due
+
         return poll_due(self.store, poll_settings(self.settings))
 
     def poll_listed(self, feeds: Sequence[Feed]) -> PollReport:
         """Poll these feeds now, due or not."""
+        from bot.sources.poller import poll_feeds
+
         return asyncio.run(poll_feeds(self.store, feeds, poll_settings(self.settings)))
 
     def add_feed(self, url: str, *, origin: str = CHAT) -> FeedAdded:
         """Fetch `url` once and poll it from now on; FeedRefused with the sentence to show."""
+        from bot.sources.errors import FeedError
+        from bot.sources.poller import FeedExists, add_feed
+
         chosen = poll_settings(self.settings)
         try:
             feed, report = add_feed(self.store, url, chosen, origin=origin)
@@ -73,6 +75,8 @@ class App:
 
     def sync_feeds(self) -> None:
         """Bring the stored feeds in step with the settings' list."""
+        from bot.sources.poller import sync_listed_feeds
+
         listed = [(f.name, f.url, f.interval_minutes) for f in self.settings.feeds]
         sync_listed_feeds(self.store, listed)
 
@@ -82,6 +86,9 @@ class App:
 
 def poll_settings(settings: Settings) -> PollSettings:
     """How feeds are polled, from the settings."""
+    from bot.sources.feeds import PollOptions
+    from bot.sources.poller import PollSettings
+
     return PollSettings(
         options=PollOptions(
             allow_private=settings.allow_private_feeds, teaser_chars=settings.feed_teaser_chars

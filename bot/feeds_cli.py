@@ -19,7 +19,6 @@ from bot.core.feed_store import CLI, CONFIG, Feed
 from bot.core.store import now
 from bot.sources.errors import FeedError
 from bot.sources.links import normalise_link
-from bot.sources.opml import FeedRef, read_opml, write_opml
 
 feeds_cli = typer.Typer(
     help="The feeds the bot polls: list, add, remove, import and export OPML, poll now.",
@@ -120,6 +119,8 @@ def import_command(
     path: Annotated[Path, typer.Argument(help="An OPML file exported by a feed reader.")],
 ) -> None:
     """Poll every feed an OPML file lists (from the next poll on)."""
+    from bot.sources.opml import read_opml  # its parser brings an HTTP client: only here
+
     try:
         refs = read_opml(path.read_bytes())
     except OSError as error:
@@ -153,6 +154,8 @@ def export_command(
     ] = None,
 ) -> None:
     """The feeds as an OPML file, for another reader."""
+    from bot.sources.opml import FeedRef, write_opml
+
     app = _app()
     try:
         refs = [FeedRef(title=f.name, url=f.url) for f in app.store.feeds()]
@@ -224,6 +227,8 @@ def _known(app: App, url: str) -> list[Feed] | None:
 
 def _imported(app: App, source: str) -> list[Feed] | None:
     """The feeds an OPML file lists, added where new; None (said why) when it is unreadable."""
+    from bot.sources.opml import read_opml
+
     try:
         refs = read_opml(Path(source).read_bytes())
     except (OSError, FeedError) as error:

