@@ -2,7 +2,8 @@
 
 It only translates. `/news <sub> <args>` becomes the core's `/<sub> <args>`; a reply in the
 thread of a digest, or an @mention there, becomes a question about that digest; a More button
-becomes `/more <n>`. The core's replies come back as Block Kit (`slack_blocks`).
+becomes `/more <n>`, a Follow button `/subscribe "<phrase>"`. The core's replies come back as
+Block Kit (`slack_blocks`).
 
 A Slack chat id is `<team id>:<channel id>` (e.g. `T0123:C0456`), so that one database can
 serve many workspaces and a scheduled digest knows which workspace's token to use (ids and
@@ -30,6 +31,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack_blocks import (
     COMMAND,
+    FOLLOW_ACTION,
     MORE_ACTION,
     NOT_IN_CHANNEL,
     HomeState,
@@ -46,6 +48,7 @@ from bot.core.commands import CommandHandler, Message
 from bot.core.delivery import ChatUnreachable
 from bot.core.digest import Digest, load_digest
 from bot.core.replies import DigestReply, Reply
+from bot.core.trending import topic_of
 
 if TYPE_CHECKING:
     from bot.bootstrap import App as BotApp
@@ -125,6 +128,7 @@ class SlackAdapter:
         # back at once, the work runs afterwards (a lazy listener) and answers by itself.
         app.command(COMMAND)(ack=_acknowledge, lazy=[self._on_command])
         app.action(MORE_ACTION)(ack=_acknowledge, lazy=[self._on_more])
+        app.action(FOLLOW_ACTION)(ack=_acknowledge, lazy=[self._on_follow])
         # Events are acknowledged by Bolt before their listener runs.
         app.event("app_mention")(self._on_mention)
         app.event("message")(self._on_message)
@@ -357,6 +361,17 @@ class SlackAdapter:
                     if error.response.get("error") not in _NOT_IN_CHANNEL:
                         raise
             for part in render(reply):
+                respond(response_type="ephemeral", replace_original=False, **part.arguments())
+
+    def _on_follow(
+        self, body: dict[str, Any], action: dict[str, Any], context: BoltContext, respond: Respond
+    ) -> None:
+        """A Follow button: `/subscribe "<phrase>"`, as typed by whoever pressed it."""
+        channel = body["channel"]["id"]
+        text = f"/subscribe {topic_of(action.get('value', ''))}"
+        message = self._message(context, channel, body["user"]["id"], text)
+        with _apologising(respond, "the Follow button", channel):
+            for part in render(self.handler.handle(message)):
                 respond(response_type="ephemeral", replace_original=False, **part.arguments())
 
     def _on_mention(self, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:

@@ -26,6 +26,7 @@ from bot.core.replies import (
     SearchReply,
     StoryReply,
     Text,
+    TrendingReply,
 )
 from bot.core.stories import source_name
 
@@ -33,6 +34,8 @@ Block = dict[str, Any]
 
 COMMAND = "/news"
 MORE_ACTION = "more"
+# A Follow button under a rising phrase (`/news trending`); its value is the phrase.
+FOLLOW_ACTION = "subscribe_phrase"
 
 # Slack's limits (api.slack.com/reference/block-kit): blocks per message and per Home tab,
 # characters in a section's text, a header's text, a button's value.
@@ -56,6 +59,7 @@ HOME_STORIES = 20
 DIGEST_CONTINUED = "Your digest, continued"
 DIGEST_FOOTER = "Reply in this thread to ask about these stories, or press More for a longer one."
 MORE_BUTTON = "More"
+FOLLOW_BUTTON = "Follow"
 NOT_IN_CHANNEL = (
     "I cannot post in this channel, so replies to this digest will not reach me. "
     "Invite me with /invite and try again."
@@ -154,6 +158,12 @@ def header(text: str) -> Block:
     return {"type": "header", "text": plain}
 
 
+def button(action_id: str, label: str, value: str) -> Block:
+    """A button labelled `label` that sends `action_id` with `value` when pressed."""
+    plain = {"type": "plain_text", "text": label}
+    return {"type": "button", "action_id": action_id, "text": plain, "value": value}
+
+
 def more_value(digest_id: int, number: int) -> str:
     """A More button's value: the digest and the story's number in it."""
     return f"{digest_id}:{number}"
@@ -238,12 +248,7 @@ def story_block(story: Story, digest_id: int | None) -> Block:
     block = section(story_text(story))
     if digest_id is not None:
         block["block_id"] = f"story-{digest_id}-{story.number}"
-        block["accessory"] = {
-            "type": "button",
-            "action_id": MORE_ACTION,
-            "text": {"type": "plain_text", "text": MORE_BUTTON},
-            "value": more_value(digest_id, story.number),
-        }
+        block["accessory"] = button(MORE_ACTION, MORE_BUTTON, more_value(digest_id, story.number))
     return block
 
 
@@ -381,6 +386,24 @@ def _(reply: StoryReply) -> list[SlackMessage]:
     listed = sources_context(story, every_source=True)
     blocks = (section(story_text(story)), *([listed] if listed else []))
     return [SlackMessage(fallback, blocks)]
+
+
+@render.register
+def _(reply: TrendingReply) -> list[SlackMessage]:
+    trending = reply.trending
+    title = messages.trending_title(trending.stories, len(trending.trends), trending.compared)
+    if not trending.trends:
+        return text_messages(title)
+    blocks = [section(f"*{escape(title)}*")]
+    for number, trend in enumerate(trending.trends, start=1):
+        counts = messages.trend_counts(trend.today, trend.per_day, trending.compared)
+        follow = button(FOLLOW_ACTION, FOLLOW_BUTTON, trend.phrase[:MAX_BUTTON_VALUE])
+        blocks.append(
+            section(f"*{number}. {escape(trend.phrase)}*  {escape(counts)}", accessory=follow)
+        )
+    blocks.append(context(escape(messages.TRENDING_FOLLOW)))
+    phrases = "; ".join(trend.phrase for trend in trending.trends)
+    return [SlackMessage(clip(escape(f"{title} {phrases}"), MAX_FALLBACK_CHARS), tuple(blocks))]
 
 
 @dataclass(frozen=True)

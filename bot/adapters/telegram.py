@@ -23,11 +23,13 @@ from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
+    Chat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     ReplyParameters,
     Update,
+    User,
 )
 from telegram import Message as TelegramMessage
 from telegram.constants import ChatType, ParseMode
@@ -56,13 +58,7 @@ from bot.adapters.telegram_connection import (
     log_unacknowledged_updates,
     polling_failed,
 )
-from bot.adapters.telegram_html import (
-    BUTTONS_PER_ROW,
-    Outgoing,
-    digest_messages,
-    parse_more,
-    render,
-)
+from bot.adapters.telegram_html import Outgoing, button_command, digest_messages, render
 from bot.core.commands import COMMANDS, SETTINGS_COMMANDS, CommandHandler, Message, split_command
 from bot.core.delivery import ChatUnreachable
 from bot.core.digest import Digest
@@ -78,6 +74,7 @@ T = TypeVar("T")
 
 PLATFORM = "telegram"
 ADMIN_STATUSES = frozenset({"creator", "administrator"})
+GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
 # How long a scheduled send may wait for its turn under the flood limits.
 PUBLISH_TIMEOUT = 600.0
 STARTUP_TIMEOUT = 60.0
@@ -87,7 +84,7 @@ def keyboard(part: Outgoing) -> InlineKeyboardMarkup | None:
     if not part.buttons:
         return None
     buttons = [InlineKeyboardButton(label, callback_data=data) for label, data in part.buttons]
-    rows = [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
+    rows = [buttons[i : i + part.columns] for i in range(0, len(buttons), part.columns)]
     return InlineKeyboardMarkup(rows)
 
 
@@ -393,19 +390,15 @@ class TelegramAdapter:
                 str(chat.id),
                 str(message.reply_to_message.message_id),
             )
-        group = chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+        group = chat.type in GROUPS
         if group and name is None and digest_id is None:
             return  # group conversation that is not addressed to the bot
-        may_change = True
-        if group and name in SETTINGS_COMMANDS and user is not None:
-            member = await context.bot.get_chat_member(chat.id, user.id)
-            may_change = member.status in ADMIN_STATUSES
         request = Message(
             PLATFORM,
             str(chat.id),
             message.text,
             user_id=str(user.id) if user else "",
-            can_change_settings=may_change,
+            can_change_settings=await self._may_change(context, chat, user, name),
             digest_id=digest_id,
         )
         reply = await asyncio.to_thread(self.handler.handle, request)
@@ -419,20 +412,27 @@ class TelegramAdapter:
             return
         # Answered first, so the client's spinner stops whatever happens next.
         await query.answer()
-        more = parse_more(query.data or "")
+        pressed = button_command(query.data or "")
         chat = update.effective_chat
-        if more is None or chat is None:
+        if pressed is None or chat is None:
             return
-        digest_id, number = more
-        request = Message(
-            PLATFORM,
-            str(chat.id),
-            f"/more {number}",
-            user_id=str(query.from_user.id),
-            digest_id=digest_id,
-        )
+        text, digest_id = pressed
+        # A Follow button subscribes the chat: in groups, only as an admin's typing would.
+        may_change = await self._may_change(context, chat, query.from_user, split_command(text)[0])
+        request = Message(PLATFORM, str(chat.id), text, user_id=str(query.from_user.id),
+                          can_change_settings=may_change, digest_id=digest_id)  # fmt: skip
         reply = await asyncio.to_thread(self.handler.handle, request)
         await self.send(chat.id, reply)
+
+    @staticmethod
+    async def _may_change(
+        context: ContextTypes.DEFAULT_TYPE, chat: Chat, user: User | None, command: str | None
+    ) -> bool:
+        """Whether `user` may use `command` here: settings commands in groups are for admins."""
+        if chat.type not in GROUPS or command not in SETTINGS_COMMANDS or user is None:
+            return True
+        member = await context.bot.get_chat_member(chat.id, user.id)
+        return member.status in ADMIN_STATUSES
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None

@@ -32,8 +32,10 @@ from bot.core.replies import (
     SearchReply,
     StoryReply,
     Text,
+    TrendingReply,
 )
 from bot.core.stories import source_name
+from bot.core.trending import topic_of
 
 MAX_CHARS = 4096
 MAX_CALLBACK_BYTES = 64
@@ -41,6 +43,9 @@ MAX_CALLBACK_BYTES = 64
 MAX_LINK_CHARS = 1000
 BUTTONS_PER_ROW = 5
 _MORE = "more"
+# A Follow button's callback data: this, then the phrase itself (the bot may have restarted
+# since the button was shown, so the data must say all).
+_FOLLOW = "sub:"
 _DIGITS = re.compile(r"[0-9]{1,10}")
 
 Buttons = tuple[tuple[str, str], ...]
@@ -49,10 +54,11 @@ Block = tuple[str, Buttons]
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One Telegram message: HTML text and "More" buttons (label, callback data)."""
+    """One Telegram message: HTML text and buttons (label, callback data), `columns` a row."""
 
     html: str
     buttons: Buttons = ()
+    columns: int = BUTTONS_PER_ROW
 
 
 def more_data(digest_id: int, number: int) -> str:
@@ -71,6 +77,28 @@ def parse_more(data: str) -> tuple[int, int] | None:
         return None
     ids = int(digest), int(number)
     return ids if max(ids) <= MAX_ID else None
+
+
+def follow_button(phrase: str) -> tuple[str, str] | None:
+    """The Follow button of a phrase: (label, callback data). A phrase too long for the data's
+    64 bytes loses words from its end until it fits, and the label says what is followed;
+    None when not even its first word fits (a word is never cut)."""
+    words = phrase.split()
+    while words:
+        data = _FOLLOW + " ".join(words)
+        if len(data.encode()) <= MAX_CALLBACK_BYTES:
+            return messages.FOLLOW_BUTTON.format(phrase=data[len(_FOLLOW) :]), data
+        words.pop()
+    return None
+
+
+def button_command(data: str) -> tuple[str, int | None] | None:
+    """What pressing a button says, as the command typed: (text, the digest it is under, if
+    any); None for data no button of ours carries."""
+    if data.startswith(_FOLLOW) and data[len(_FOLLOW) :].strip():
+        return f"/subscribe {topic_of(data[len(_FOLLOW) :])}", None
+    more = parse_more(data)
+    return (f"/more {more[1]}", more[0]) if more else None
 
 
 def _e(text: str) -> str:
@@ -275,3 +303,22 @@ def _(reply: SearchReply) -> list[Outgoing]:
 @render.register
 def _(reply: StoryReply) -> list[Outgoing]:
     return [Outgoing(fitted_story_html(reply.story, every_source=True))]
+
+
+@render.register
+def _(reply: TrendingReply) -> list[Outgoing]:
+    trending = reply.trending
+    title = messages.trending_title(trending.stories, len(trending.trends), trending.compared)
+    if not trending.trends:
+        return _lines(title)
+    lines = [f"<b>{_e(title)}</b>"]
+    buttons: list[tuple[str, str]] = []
+    for number, trend in enumerate(trending.trends, start=1):
+        counts = messages.trend_counts(trend.today, trend.per_day, trending.compared)
+        lines.append(f"{number}. <b>{_e(trend.phrase)}</b> — {_e(counts)}")
+        button = follow_button(trend.phrase)
+        if button is not None:
+            buttons.append(button)
+    lines.extend(["", _e(messages.TRENDING_FOLLOW)])
+    # One button a row: a phrase is too long to share one.
+    return [Outgoing("\n".join(lines), tuple(buttons), columns=1)]

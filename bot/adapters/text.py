@@ -18,6 +18,7 @@ from bot.core.replies import (
     SearchReply,
     StoryReply,
     Text,
+    TrendingReply,
 )
 
 INDENT = "   "
@@ -196,3 +197,16 @@ def _(reply: SearchReply) -> str:
 @render.register
 def _(reply: StoryReply) -> str:
     return "\n".join(story_lines(reply.story, every_source=True))
+
+
+@render.register
+def _(reply: TrendingReply) -> str:
+    trending = reply.trending
+    lines = [messages.trending_title(trending.stories, len(trending.trends), trending.compared)]
+    if not trending.trends:
+        return lines[0]
+    for number, trend in enumerate(trending.trends, start=1):
+        counts = messages.trend_counts(trend.today, trend.per_day, trending.compared)
+        lines.append(f"{number}. {trend.phrase} — {counts}")
+    lines.extend(["", messages.TRENDING_SUBSCRIBE.format(topic=trending.trends[0].topic)])
+    return "\n".join(lines)

@@ -29,12 +29,14 @@ from bot.core.replies import (
     SearchReply,
     StoryReply,
     Text,
+    TrendingReply,
 )
 from bot.core.store import Chat, Store, StoredDocument, now
 from bot.core.stories import in_order, story_summary
 from bot.core.summaries import Summaries, story_summary_of
 from bot.core.terms import TermCache
 from bot.core.topics import Topic, TopicError, parse_topic
+from bot.core.trending import find_trends
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("/search <query>", "find stored stories"),
     ("/ask <question>", "answer from the stored stories"),
     ("/more <n>", "a longer summary of story n of your last digest"),
+    ("/trending", "the phrases rising in the last day's stories, to follow"),
     ("/schedule HH:MM [Area/City]", "when your daily digest comes, in your time zone"),
     ("/pause", "stop the daily digest"),
     ("/resume", "start the daily digest again"),
@@ -155,16 +158,13 @@ class CommandHandler:
             "pause": self.pause,
             "resume": self.resume,
             "feeds": self.feeds,
+            "trending": self.trending,
         }
 
     def chat(self, platform: str, chat_id: str) -> Chat:
         """The chat, registered with the default schedule the first time it is seen."""
-        return self.store.chat(
-            platform,
-            chat_id,
-            timezone=self.options.timezone,
-            digest_time=self.options.digest_time,
-        )
+        zone, at = self.options.timezone, self.options.digest_time
+        return self.store.chat(platform, chat_id, timezone=zone, digest_time=at)
 
     def handle(self, message: Message) -> Reply:
         """The reply to one message. Never raises: a user's mistake gets a one-line hint,
@@ -282,6 +282,9 @@ class CommandHandler:
         summary = story_summary_of(self.store, sources, self.options.method, count)
         self.focus[chat.id] = document
         return StoryReply(Story.of(number, document, summary, topic, sources=sources))
+
+    def trending(self, chat: Chat, argument: str, message: Message) -> Reply:
+        return TrendingReply(find_trends(self.store))
 
     def schedule(self, chat: Chat, argument: str, message: Message) -> Reply:
         if not argument:

@@ -51,6 +51,18 @@ class StoredDocument:
     story_id: str = ""
 
 
+@dataclass(frozen=True)
+class Opening:
+    """The start of a stored document: enough to tell what its story is about."""
+
+    doc_id: str
+    story_id: str
+    ingested_at: datetime
+    headline: str
+    # The first characters of its text (`openings` says how many).
+    text: str
+
+
 def _document(row: DocumentRow) -> StoredDocument:
     return StoredDocument(
         id=row.id,
@@ -214,6 +226,26 @@ class DocumentRecords:
             query = query.limit(limit)
         with self._transaction() as session:
             return [_document(row) for row in session.scalars(query)]
+
+    def openings(self, since: datetime, chars: int) -> list[Opening]:
+        """The documents ingested after `since`, oldest first, each with its headline and
+        the first `chars` characters of its text: a week of news in one light query."""
+        query = (
+            select(
+                DocumentRow.id,
+                DocumentRow.story_id,
+                DocumentRow.ingested_at,
+                DocumentRow.headline,
+                func.substr(DocumentRow.body, 1, chars),
+            )
+            .where(DocumentRow.ingested_at > since)
+            .order_by(DocumentRow.ingested_at, DocumentRow.id)
+        )
+        with self._transaction() as session:
+            return [
+                Opening(doc_id, story or doc_id, as_utc(at), headline, text)
+                for doc_id, story, at, headline, text in session.execute(query)
+            ]
 
     def story_documents(self, story_ids: Sequence[str]) -> dict[str, list[StoredDocument]]:
         """Every stored document of each of the stories `story_ids`, by story."""

@@ -70,6 +70,19 @@ PREVIEW_NOTHING_ON = "No stories match {topic}."
 PREVIEW_NOTHING_ON_SINCE = "No stories match {topic} since {since}."
 DIGEST_FOOTER = "Ask me about these stories, or type /more 1 for more on the first."
 TELEGRAM_DIGEST_FOOTER = "Reply to this message with a question about these stories."
+# /trending
+TRENDING_HEADER = "Rising in the last day's {count} stories, against the week before:"
+TRENDING_HEADER_FIRST = (
+    "Most told in the last day's {count} stories (none stored before them to compare with):"
+)
+TRENDING_NOTHING = "Nothing stands out in the last day's {count} stories yet."
+TRENDING_NO_STORIES = "No stories were stored in the last day, so nothing is trending."
+TRENDING_COUNTS = "{count} stories today"
+TRENDING_BEFORE = "{count} a day last week"
+TRENDING_NONE_BEFORE = "none last week"
+TRENDING_SUBSCRIBE = "Follow one with /subscribe {topic}"
+TRENDING_FOLLOW = "Follow a phrase to get its new stories in your digest."
+FOLLOW_BUTTON = "Follow {phrase}"
 # /feeds
 NO_FEEDS = (
     "No feeds yet: stories come from the folder only. "
@@ -95,3 +108,23 @@ def preview_nothing(topic: str | None, since: date | None) -> str:
     if since:
         return PREVIEW_NOTHING_SINCE.format(since=since)
     return PREVIEW_NOTHING
+
+
+def trending_title(stories: int, trends: int, compared: bool) -> str:
+    """What /trending says first, or alone when nothing rose."""
+    if not stories:
+        return TRENDING_NO_STORIES
+    if not trends:
+        return TRENDING_NOTHING.format(count=stories)
+    return (TRENDING_HEADER if compared else TRENDING_HEADER_FIRST).format(count=stories)
+
+
+def trend_counts(today: int, per_day: float, compared: bool) -> str:
+    """How often a rising phrase is told: "12 stories today (1.4 a day last week)"."""
+    counts = TRENDING_COUNTS.format(count=today)
+    if not compared:
+        return counts
+    if not per_day:
+        return f"{counts} ({TRENDING_NONE_BEFORE})"
+    average = f"{per_day:.0f}" if per_day >= 10 else f"{per_day:.1f}".removesuffix(".0")
+    return f"{counts} ({TRENDING_BEFORE.format(count=average)})"

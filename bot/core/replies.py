@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.core.answers import Answer, Hit
 from bot.core.digest import Digest, Story
+from bot.core.trending import Trending
 
 
 @dataclass(frozen=True)
@@ -50,4 +51,12 @@ class StoryReply:
     story: Story
 
 
-Reply = Text | Help | DigestReply | AnswerReply | SearchReply | StoryReply
+@dataclass(frozen=True)
+class TrendingReply:
+    """The phrases rising in the last day's stories (`/trending`), each one tap from being
+    followed."""
+
+    trending: Trending
+
+
+Reply = Text | Help | DigestReply | AnswerReply | SearchReply | StoryReply | TrendingReply

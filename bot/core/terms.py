@@ -1,14 +1,15 @@
 """Words as the bot compares them: lower-cased, stemmed, stop words set aside.
 
-Topics, search and answers all match on these terms. A document's terms are computed once
-per process and kept (documents never change once stored).
+Answers weigh sentences by these terms, and searches pick the sentence to show by them (the
+search index stems with the same Snowball algorithm). A document's terms are computed when
+first needed and the recent ones kept.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -140,33 +141,28 @@ def contains_phrase(sequence: tuple[str, ...], phrase: tuple[str, ...]) -> int:
 
 @dataclass(frozen=True)
 class DocumentTerms:
-    """A document's stems: its headline's, and each sentence's in text order."""
+    """A document's stems: each sentence's, in text order."""
 
     doc_id: str
-    headline: tuple[str, ...]
     sentences: tuple[tuple[str, ...], ...]
-    counts: Counter[str] = field(compare=False, default_factory=Counter)
-
-    @property
-    def body(self) -> tuple[str, ...]:
-        return tuple(s for sentence in self.sentences for s in sentence)
 
 
 class TermCache:
-    """Documents' terms by document id, computed on first use."""
+    """Documents' terms by document id, computed on first use; the `KEEP` used last are kept
+    (a long-running bot reads many more documents than it asks about twice)."""
+
+    KEEP = 5_000
 
     def __init__(self) -> None:
-        self._terms: dict[str, DocumentTerms] = {}
+        self._terms: OrderedDict[str, DocumentTerms] = OrderedDict()
 
     def __call__(self, document: StoredDocument) -> DocumentTerms:
         found = self._terms.get(document.id)
-        if found is None:
-            sentences = tuple(stems(s) for p in document.sentences for s in p)
-            found = DocumentTerms(
-                doc_id=document.id,
-                headline=stems(document.headline),
-                sentences=sentences,
-                counts=Counter(s for sentence in sentences for s in sentence),
-            )
-            self._terms[document.id] = found
+        if found is not None:
+            self._terms.move_to_end(document.id)
+            return found
+        found = DocumentTerms(document.id, tuple(stems(s) for p in document.sentences for s in p))
+        self._terms[document.id] = found
+        if len(self._terms) > self.KEEP:
+            self._terms.popitem(last=False)
         return found

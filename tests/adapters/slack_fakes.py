@@ -378,8 +378,10 @@ class SlackSide:
         response_url: str,
         user: str = "U123",
         team: str = TEAM,
+        action_id: str = "more",
     ) -> Response:
-        """A click on a More button of the message `message_ts`."""
+        """A click on a button (a More button unless `action_id` says otherwise) of the
+        message `message_ts`."""
         payload = {
             "type": "block_actions",
             "team": {"id": team, "domain": "fake"},
@@ -394,7 +396,7 @@ class SlackSide:
             "actions": [
                 {
                     "type": "button",
-                    "action_id": "more",
+                    "action_id": action_id,
                     "block_id": "story",
                     "value": value,
                     "action_ts": str(time.time()),

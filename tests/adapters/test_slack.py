@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 
 from bot.adapters.slack import SlackAdapter
+from bot.adapters.slack_blocks import FOLLOW_ACTION
 from bot.core.commands import CommandHandler, Message, Options
 from bot.core.ingest import ingest
 from bot.core.replies import Reply, Text
 from bot.core.store import Store
+from bot.core.trending import topic_of
 from tests.adapters.conftest_slack import *  # noqa: F403 (the fixtures)
 from tests.adapters.conftest_slack import (
     Workspace,
@@ -151,6 +153,46 @@ def test_more_button_posts_the_longer_story_of_its_digest_in_that_thread(bot: Wo
     [story] = section_texts(more)
     assert story.startswith(headline)
     assert len(story) > len(first["text"]["text"])
+
+
+def test_news_trending_has_follow_buttons_and_pressing_one_subscribes_the_channel(
+    bot: Workspace, news: Store
+) -> None:
+    trending = command(bot, "trending", "trending")
+    blocks = trending.params["blocks"]
+    assert block_problems(blocks) == []
+    assert "stories today" in section_texts(trending)[1]
+    follow = [b["accessory"] for b in blocks if "accessory" in b]
+    assert len(follow) >= 2 and {b["action_id"] for b in follow} == {FOLLOW_ACTION}
+
+    clicked = bot.slack.button(
+        follow[1]["value"],
+        channel="C123",
+        message_ts="1700000900.000100",
+        response_url=bot.api.respond_url("follow"),
+        action_id=FOLLOW_ACTION,
+    )
+
+    assert clicked.status == 200
+    assert clicked.seconds < 3.0
+    topic = topic_of(follow[1]["value"])
+    [answer] = bot.api.wait_for("/respond/follow")
+    assert answer.params["response_type"] == "ephemeral"
+    assert answer.params["text"].startswith(f"Subscribed to {topic}.")
+    [chat] = news.chats("slack")
+    assert chat.platform_chat_id == f"{TEAM}:C123"
+    assert news.topics(chat.id) == [topic]
+
+
+def test_a_follow_button_for_a_phrase_of_words_subscribes_to_the_quoted_phrase(
+    sqlite_bot: Workspace, sqlite_news: Store
+) -> None:
+    url = sqlite_bot.api.respond_url("follow")
+    sqlite_bot.slack.button(
+        "oil prices", channel="C5", message_ts="1.2", response_url=url, action_id=FOLLOW_ACTION
+    )
+    [answer] = sqlite_bot.api.wait_for("/respond/follow")
+    assert answer.params["text"] == 'Subscribed to "oil prices". Your topics: "oil prices".'
 
 
 def test_a_reply_in_a_digest_thread_is_answered_there_from_that_digest_after_a_restart(

@@ -13,6 +13,7 @@ import pytest
 
 from bot.adapters.telegram_html import MAX_CHARS
 from bot.core.store import Store
+from bot.core.trending import topic_of
 from tests.adapters.conftest import emulated_adapter, free_port, running
 from tests.adapters.telegram_fakes import EmulatorClient
 
@@ -92,6 +93,27 @@ def test_the_more_button_answers_with_the_longer_summary_and_source(
     assert more["text"].startswith("<b>1. Turkey refuses to back down</b>")
     assert "000_663a48dea55a7912.txt" in more["text"]
     assert len(more["text"]) > len(digest["text"].split("<b>2.")[0])
+
+
+def test_trending_has_a_follow_button_per_phrase_and_pressing_one_subscribes_the_chat(
+    telegram_emulator: str, token: str, user: EmulatorClient, news_store: Store
+) -> None:
+    with running(emulated_adapter(telegram_emulator, token, news_store)):
+        user.command("/trending")
+        [trending] = user.replies()
+        follow = buttons(trending)
+        user.press(follow[1]["callback_data"], trending)
+        [subscribed] = user.replies()
+        user.command("/topics")
+        [topics] = user.replies()
+    assert_valid_html(trending["text"])
+    assert "1. <b>" in trending["text"] and "stories today" in trending["text"]
+    assert len(follow) >= 2
+    assert all(b["text"].startswith("Follow ") for b in follow)
+    assert all(len(b["callback_data"].encode()) <= 64 for b in follow)
+    topic = topic_of(follow[1]["text"].removeprefix("Follow "))
+    assert subscribed["text"].startswith(f"Subscribed to {topic}.")
+    assert topics["text"] == f"Your topics: {topic}."
 
 
 def test_a_reply_to_a_digest_is_answered_from_its_stories_even_after_a_restart(
