@@ -19,7 +19,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -46,6 +46,8 @@ POOL_FROM = 50
 POOL_WORKERS = 2
 # Summaries from the pool are saved this many to a transaction.
 SAVE_BATCH = 100
+# Files of a large ingest are stored this many to a transaction.
+READ_BATCH = 100
 # A date this far ahead of the day of reading is a mistake, not a time zone.
 _FUTURE_SLACK = timedelta(days=1)
 # The longest path the store keeps as a file's key (its column's width).
@@ -193,32 +195,49 @@ def ingest(
     them searchable."""
     report = IngestReport()
     files = collect(paths, report, follow_outside_links=follow_outside_links)
-    pooled = len(files) >= POOL_FROM
     today = now().date()
-    # A new story read for the pool counts as done once its summary is back.
-    waiting: list[StoredDocument] = []
-    for read, path in enumerate(files, start=1):
-        with store.atomic():  # the file's document and the note that it was read: both or none
-            stored = _ingest_file(store, path, report, max_bytes=max_bytes, today=today)
-        if stored is not None and pooled:
-            waiting.append(stored)
-        elif stored is not None:
-            summary_of(store, stored, method, sentences)
-        if progress:
-            progress(read - len(waiting), len(files))
-    if waiting:
-        _summarise_in_pool(
-            store,
-            [waiting],
-            method,
-            sentences,
-            progress,
-            done=len(files) - len(waiting),
-            total=len(files),
-        )
+    if len(files) >= POOL_FROM:
+        # Stored a batch of files to a transaction; each batch's new stories summarised in the
+        # workers while the next is read, so that nothing holds every document at once.
+        batches = _stored_batches(store, files, report, max_bytes=max_bytes, today=today,
+                                  progress=progress)  # fmt: skip
+        _summarise_in_pool(store, batches, method, sentences)
+    else:
+        for read, path in enumerate(files, start=1):
+            with store.atomic():  # the file's document and the note it was read: both or none
+                stored = _ingest_file(store, path, report, max_bytes=max_bytes, today=today)
+            if stored is not None:
+                summary_of(store, stored, method, sentences)
+            if progress:
+                progress(read, len(files))
     if report.new or report.updated:
         store.update_index()  # searchable from now, rather than at the first search
     return report
+
+
+def _stored_batches(
+    store: Store,
+    files: Sequence[Path],
+    report: IngestReport,
+    *,
+    max_bytes: int,
+    today: date,
+    progress: Progress | None,
+) -> Iterator[list[StoredDocument]]:
+    """Read `files` into the store, `READ_BATCH` to a transaction (their documents and the
+    notes that they were read: all or none); the new stories of each batch."""
+    for start in range(0, len(files), READ_BATCH):
+        chunk = files[start : start + READ_BATCH]
+        with store.atomic():
+            stored = [
+                document
+                for path in chunk
+                if (document := _ingest_file(store, path, report, max_bytes=max_bytes,
+                                             today=today)) is not None
+            ]  # fmt: skip
+        yield stored
+        if progress:
+            progress(start + len(chunk), len(files))
 
 
 def _summary(

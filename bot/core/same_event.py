@@ -30,7 +30,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import repeat
+from itertools import islice, repeat
 
 import numpy
 from numpy.typing import NDArray
@@ -147,7 +147,9 @@ class EventIndex:
         self.lock = threading.RLock()
         self._held: dict[str, tuple[str, date]] = {}  # document → its story and day
         self._days: OrderedDict[date, set[str]] = OrderedDict()
-        self._keys: dict[int, list[str]] = {}  # key word → documents held that have it
+        # Key word → documents that have it (a dictionary as an ordered set); some may have
+        # been let go since (see `_hold_days`).
+        self._keys: dict[int, dict[str, None]] = {}
         self._frequency: Counter[int] = Counter()  # word → documents seen that have it
         self._counted: set[str] = set()  # the documents whose words are counted
         # The prints of documents held or read since the last catch-up (those held not all in
@@ -155,6 +157,7 @@ class EventIndex:
         self._fresh: dict[str, EventPrint] = {}
         # The weights of the texts of documents judged since the last catch-up.
         self._weighted: dict[int, tuple[EventPrint, _Weighted]] = {}
+        self._dropped = 0  # documents let go since the key words were last swept
 
     def __len__(self) -> int:
         return len(self._held)
@@ -208,7 +211,7 @@ class EventIndex:
         made = self._weighted.pop(id(print_), None)
         text = made[1] if made and made[0] is print_ else _Weighted(self, print_.text)
         for word in self._key_words(text):
-            self._keys.setdefault(word, []).append(doc_id)
+            self._keys.setdefault(word, {})[doc_id] = None
 
     def rarity(self, words: NDArray[numpy.uint32]) -> NDArray[numpy.float64]:
         """Each word's inverse document frequency, smoothed."""
@@ -228,8 +231,10 @@ class EventIndex:
     def _candidates(self, text: _Weighted) -> list[str]:
         shared: Counter[str] = Counter()
         for word in self._key_words(text):
-            shared.update(self._keys.get(word, ()))
-        return [doc_id for doc_id, count in shared.most_common(CANDIDATES) if count >= SHARED_KEYS]
+            shared.update(self._keys.get(word, {}).keys())
+        held = self._held
+        ranked = (pair for pair in shared.most_common() if pair[0] in held)
+        return [doc_id for doc_id, count in islice(ranked, CANDIDATES) if count >= SHARED_KEYS]
 
     def prefetch(self, session: Session, prints: Iterable[EventPrint | None]) -> None:
         """Read at once the prints of the candidates of documents about to be judged (a feed's
@@ -287,16 +292,22 @@ class EventIndex:
             for d in missing:
                 self._days[d] = set()
             self._read_prints(session, DocumentRow.published.in_(missing))
-        if len(self._days) > HELD_DAYS:
-            while len(self._days) > HELD_DAYS:
-                _, gone = self._days.popitem(last=False)
-                for doc_id in gone:
-                    del self._held[doc_id]
-                    self._fresh.pop(doc_id, None)
+        while len(self._days) > HELD_DAYS:
+            _, gone = self._days.popitem(last=False)
+            for doc_id in gone:
+                del self._held[doc_id]
+                self._fresh.pop(doc_id, None)
+            self._dropped += len(gone)
+        if self._dropped > len(self._held):
+            # The key words still list documents no longer held (`_candidates` passes them
+            # by): swept once as many have gone as are held, not at every day let go, which
+            # documents dated all over the calendar would make every time.
             self._keys = {
-                word: [doc_id for doc_id in holders if doc_id in self._held]
+                word: kept
                 for word, holders in self._keys.items()
+                if (kept := {doc_id: None for doc_id in holders if doc_id in self._held})
             }
+            self._dropped = 0
 
     def _read_prints(self, session: Session, where: ColumnElement[bool]) -> None:
         query = (
