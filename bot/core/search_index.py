@@ -44,6 +44,7 @@ STATE = "newsdigest-index.json"
 # numbers before commit); SQLite writes one transaction at a time.
 _LOOK_BACK = {"sqlite": 0}
 _DEFAULT_LOOK_BACK = 1000
+_LOOK_BACK_EVERY = 5.0  # seconds
 # Another process's commits are looked for at most this often (seconds).
 _RELOAD_EVERY = 0.5
 _WRITER_HEAP = 50_000_000
@@ -118,6 +119,7 @@ class SearchIndex:
         self._checked = False
         self._gone: set[int] = set()  # numbers of documents this process deleted
         self._reloaded = 0.0
+        self._looked_back = 0.0
         self.lock = threading.Lock()
 
     # Reading the store
@@ -129,6 +131,7 @@ class SearchIndex:
             index = self._open()
             if not self._checked:
                 self._check(session, index, progress)
+                self._recent = self._held_recently(session)
                 self._checked = True
             else:
                 self._add_new(session, index)
@@ -148,7 +151,7 @@ class SearchIndex:
                 writer.delete_all_documents()
                 self._add(session, writer, numbers, progress)
             self._read = numbers[-1] if numbers else 0
-            self._recent.clear()
+            self._recent = self._held_recently(session)
             self._checked = True
             self._save_state()
             index.reload()
@@ -186,8 +189,20 @@ class SearchIndex:
         self._save_state()
         index.reload()
 
+    def _held_recently(self, session: Session) -> set[int]:
+        """The rows within the look-back, all held once the index matches the store."""
+        since = self._read - _look_back(session)
+        return set(session.scalars(select(StoryPrintRow.id).where(StoryPrintRow.id > since)))
+
     def _add_new(self, session: Session, index: tantivy.Index) -> None:
-        look_back = _LOOK_BACK.get(session.get_bind().dialect.name, _DEFAULT_LOOK_BACK)
+        look_back = _look_back(session)
+        if look_back:
+            # Rows committed late under a lower number are looked for when new rows came,
+            # or every few seconds: not a thousand rows read back at every search.
+            top = session.scalar(select(func.max(StoryPrintRow.id))) or 0
+            if top <= self._read and time.monotonic() - self._looked_back < _LOOK_BACK_EVERY:
+                return
+            self._looked_back = time.monotonic()
         listed = session.scalars(
             select(StoryPrintRow.id)
             .where(StoryPrintRow.id > self._read - look_back)
@@ -393,6 +408,10 @@ def _whole(value: float | bool | None) -> int:
     """An integer field's value as tantivy hands it over."""
     assert isinstance(value, int), value
     return value
+
+
+def _look_back(session: Session) -> int:
+    return _LOOK_BACK.get(session.get_bind().dialect.name, _DEFAULT_LOOK_BACK)
 
 
 def _filter(query: tantivy.Query) -> tuple[tantivy.Occur, tantivy.Query]:
