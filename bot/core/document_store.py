@@ -31,6 +31,7 @@ from bot.core.story_store import NewDocument, StoryIndexes, insert_documents, ne
 from bot.core.timestamps import as_utc, now
 
 Sentences = tuple[tuple[str, ...], ...]
+_COLUMNS = table(DocumentRow)
 
 
 @dataclass(frozen=True)
@@ -196,9 +197,10 @@ class DocumentRecords:
 
     def get_documents(self, doc_ids: Sequence[str]) -> dict[str, StoredDocument]:
         """The stored documents among `doc_ids`, by id, in one query."""
-        query = select(DocumentRow).where(DocumentRow.id.in_(list(doc_ids)))
+        query = select(_COLUMNS).where(_COLUMNS.c.id.in_(list(doc_ids)))
         with self._transaction() as session:
-            return {row.id: _document(row) for row in session.scalars(query)}
+            # Plain rows rather than ORM objects: the same fields, less work a row.
+            return {row.id: _document(row) for row in session.execute(query)}  # type: ignore[arg-type]
 
     def get_document(self, doc_id: str) -> StoredDocument | None:
         with self._transaction() as session:
@@ -252,9 +254,9 @@ class DocumentRecords:
         found: dict[str, list[StoredDocument]] = {}
         with self._transaction() as session:
             for chunk in chunks(sorted(set(story_ids))):
-                query = select(DocumentRow).where(DocumentRow.story_id.in_(chunk))
-                for row in session.scalars(query):
-                    document = _document(row)
+                query = select(_COLUMNS).where(_COLUMNS.c.story_id.in_(chunk))
+                for row in session.execute(query):
+                    document = _document(row)  # type: ignore[arg-type]  # the same fields
                     found.setdefault(document.story_id, []).append(document)
         return found
 

@@ -15,26 +15,25 @@ from bot.core.search_index import index_terms
 from bot.core.search_queries import topic_query, topic_words, words_query
 from bot.core.store import Scored, Store, StoredDocument
 from bot.core.terms import STOP_WORDS, TermCache, stem, words
-from bot.core.time_words import time_filter
+from bot.core.time_words import DateRange, time_filter
 from bot.core.topics import Topic
 
-# Documents read for a page of search results (a story may have several).
-SEARCH_CANDIDATES = 50
 # A search whose words do not all occur together finds stories with this share of them.
 RELAXED_SHARE = 0.6
 # A topic also picks stories in words this close to its own ("automaker" for "carmaker"),
 # after every exact match: closer than a search or a question asks, as a topic's stories
 # come unasked every day.
 TOPIC_SIMILARITY = 0.85
-# Documents whose sentences an answer is chosen from.
-ANSWER_CANDIDATES = 40
+# Stories whose sentences an answer is chosen from (the best-matching document of each).
+ANSWER_CANDIDATES = 20
 
 
 def find_stories(store: Store, query: Topic, terms: TermCache, limit: int) -> list[Hit]:
     """The stories matching `query`, best first. When fewer than `limit` match it exactly,
-    those holding most of its words follow, then those holding words close in meaning to
-    them ("automaker" for "carmaker"); never one with an excluded word."""
-    wanted = max(SEARCH_CANDIDATES, 5 * limit)
+    those holding most of its words follow; then those holding words close to them in
+    meaning ("automaker" for "carmaker"). Never one with an excluded word. (Close words
+    mixed into the partial matches lost: measured, they let in stories of related words,
+    "rate" for "inflation", ahead of the right one.)"""
     typed = topic_words(query)
     stages = (
         topic_query(query),
@@ -46,7 +45,11 @@ def find_stories(store: Store, query: Topic, terms: TermCache, limit: int) -> li
     for stage in stages:
         if len(hits) >= limit:
             break
-        found = [s for s in store.find(stage, wanted) if s.document.story_id not in shown]
+        found = [
+            s
+            for s in store.find(stage, limit + len(shown), stories=True)
+            if s.document.story_id not in shown
+        ]
         shown |= {s.document.story_id for s in found}
         hits += _hits(store, query, found, terms, limit - len(hits))
     return hits
@@ -80,11 +83,13 @@ def digest_candidates(
     days = (published_from, None) if published_from else None
     found = []
     for topic in topics:
-        exact = store.find(topic_query(topic), wanted, days=days, ingested_after=since)
+        exact = store.find(
+            topic_query(topic), wanted, days=days, ingested_after=since, stories=True
+        )
         if TOPIC_SIMILARITY:
             held = {s.document.id for s in exact}
             close = store.find(topic_query(topic, close=TOPIC_SIMILARITY), wanted, days=days,
-                               ingested_after=since)  # fmt: skip
+                               ingested_after=since, stories=True)  # fmt: skip
             exact += [replace(s, exact=False) for s in close if s.document.id not in held]
         found.append((topic, exact))
     return pick(found)
@@ -100,33 +105,49 @@ def find_answer(
 ) -> Answer:
     """An extractive answer to `question` from the `context` stories first, else from the
     stories the index finds for it; its time words ("yesterday", "in March") keep only the
-    stories published then. ValueError when it has no words to look for."""
+    stories published then. A year alone ("in 2005") may be what the news is about rather
+    than when it was published: when nothing of that year answers, it is a word of the
+    question. ValueError when it has no words to look for."""
     asked = time_filter(question, today)
-    said = words(asked.question)
+    found = _answer(store, asked.question, asked.dates, terms, context)
+    if not found.found and asked.dates and asked.said.isdigit():
+        return _answer(store, question, None, terms, context)
+    return found
+
+
+def _answer(
+    store: Store,
+    question: str,
+    dates: DateRange | None,
+    terms: TermCache,
+    context: Sequence[StoredDocument],
+) -> Answer:
+    """The answer from the stories published within `dates`: in the question's own words,
+    else in words close to them ("jobless": unemployment)."""
+    said = words(question)
     if said and said[0][:1].isupper() and not said[0].isupper():
         said[0] = said[0].lower()  # capitalised as the question's first word, not as a name
     typed = [w for w in said if w.lower() not in STOP_WORDS and len(w) > 1]
     if not typed:
         raise ValueError("no words to look for")
-    days = (asked.dates.first, asked.dates.last) if asked.dates else None
-    found = store.find(words_query(typed), ANSWER_CANDIDATES, days=days)
-    if asked.dates:
-        context = [d for d in context if d.published in asked.dates]
+    days = (dates.first, dates.last) if dates else None
+    if dates:
+        context = [d for d in context if d.published in dates]
     total, frequencies = store.document_frequencies([next(iter(index_terms(w)), "") for w in typed])
     weights: dict[str, float] = {}
     for word, frequency in zip(typed, frequencies, strict=True):
         weights.setdefault(stem(word), math.log((total + 1) / (frequency + 0.5)))
-    found_answer = answer(
-        asked.question, [s.document for s in found], terms, weights, context=context
-    )
-    if found_answer.found:
-        return found_answer
-    # Nothing in the question's own words: in words close to them ("jobless": unemployment).
+    found = store.find(words_query(typed), ANSWER_CANDIDATES, days=days, stories=True)
+    lexical = answer(question, [s.document for s in found], terms, weights, context=context)
+    if lexical.found:
+        return lexical
     close = {
         stem(word): {stem(other): similarity for other, similarity in close_words(word)}
         for word in typed
         if word[:1].islower()
     }
-    found = store.find(words_query(typed, close=SIMILARITY), ANSWER_CANDIDATES, days=days)
-    return answer(asked.question, [s.document for s in found], terms, weights,
+    found = store.find(
+        words_query(typed, close=SIMILARITY), ANSWER_CANDIDATES, days=days, stories=True
+    )
+    return answer(question, [s.document for s in found], terms, weights,
                   context=context, close=close)  # fmt: skip

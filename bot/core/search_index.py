@@ -99,11 +99,12 @@ def _micros(moment: datetime) -> int:
 
 @dataclass(frozen=True)
 class Found:
-    """A document the index found: its number, its story's key and its score."""
+    """A document the index found: its number, its story's key, its score and its day."""
 
     number: int
     story: int
     score: float
+    day: int  # its publication date's ordinal
 
 
 class SearchIndex:
@@ -307,10 +308,12 @@ class SearchIndex:
             searcher.fast_field_values("number", addresses),
             searcher.fast_field_values("story", addresses),
             (score for score, _ in result.hits),
+            searcher.fast_field_values("day", addresses),
             strict=True,
         )
         return [
-            Found(_whole(number), _whole(story), float(score)) for number, story, score in found
+            Found(_whole(number), _whole(story), float(score), _whole(day))
+            for number, story, score, day in found
         ]
 
     def document_frequency(self, term: str) -> int:

@@ -16,8 +16,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bot.core.document_store import StoredDocument, _document
-from bot.core.models import DocumentRow, StoryPrintRow, chunks
-from bot.core.search_index import Progress, SearchIndex
+from bot.core.models import DocumentRow, StoryPrintRow, chunks, table
+from bot.core.search_index import Found, Progress, SearchIndex
+
+# Documents read from the index for each story wanted: a story may have several.
+STORY_DOCUMENTS = 5
 
 
 def index_folder(url: str) -> Path | None:
@@ -53,15 +56,24 @@ class SearchRecords:
         days: tuple[date | None, date | None] | None = None,
         ingested_after: datetime | None = None,
         among: Sequence[str] | None = None,
+        stories: bool = False,
     ) -> list[Scored]:
         """The best `limit` stored documents for `query`, best first: published within
-        `days`, stored after `ingested_after`, among the documents `among` (ids)."""
+        `days`, stored after `ingested_after`, among the documents `among` (ids); with
+        `stories`, the best document of each of the best `limit` stories (the newer on a tie),
+        only those read from the store."""
         with self._transaction() as session:
             self.search_index.catch_up(session)
             numbers = None if among is None else self._numbers(session, among)
+        asked = limit * STORY_DOCUMENTS if stories else limit
         found = self.search_index.search(
-            query, limit, days=days, ingested_after=ingested_after, numbers=numbers
+            query, asked, days=days, ingested_after=ingested_after, numbers=numbers
         )
+        if stories:
+            best: dict[int, Found] = {}
+            for f in sorted(found, key=lambda f: (f.score, f.day), reverse=True):
+                best.setdefault(f.story, f)
+            found = list(best.values())[:limit]
         documents = self.numbered_documents([f.number for f in found])
         for gone in (f.number for f in found if f.number not in documents):
             # Deleted by another process since the index read it.
@@ -90,15 +102,17 @@ class SearchRecords:
     def numbered_documents(self, numbers: Sequence[int]) -> dict[int, StoredDocument]:
         """The stored documents numbered `numbers` (by their `story_prints` row), by number."""
         found: dict[int, StoredDocument] = {}
+        documents = table(DocumentRow)
         with self._transaction() as session:
             for chunk in chunks(list(numbers)):
+                # Plain rows, not ORM objects: a search reads a few dozen at a time.
                 query = (
-                    select(StoryPrintRow.id, DocumentRow)
-                    .join(DocumentRow, DocumentRow.id == StoryPrintRow.document_id)
+                    select(StoryPrintRow.id.label("number"), *documents.columns)
+                    .join(documents, documents.c.id == StoryPrintRow.document_id)
                     .where(StoryPrintRow.id.in_(chunk))
                 )
-                for number, row in session.execute(query):
-                    found[number] = _document(row)
+                for row in session.execute(query):
+                    found[row.number] = _document(row)  # type: ignore[arg-type]  # same fields
         return found
 
     @staticmethod

@@ -201,3 +201,13 @@ def test_a_topic_picks_close_wording_after_its_own_words_but_a_name_only_itself(
         "Automaker cuts jobs",
     ]
     assert preview(topic="Idlib").stories == ()  # Homs is close to Idlib, but Idlib is a place
+
+
+def test_a_year_that_is_what_the_news_is_about_is_a_word_of_the_question(store: Store) -> None:
+    add(store, "Budget plans", "The 2005 budget will raise fuel duty, the chancellor said.",
+        date(2004, 11, 20))  # fmt: skip
+    ask = handler(store).answer_question
+    found = ask("what will the 2005 budget raise?", today=date(2004, 12, 1)).answer
+    assert [e.headline for e in found.evidence] == ["Budget plans"]
+    # A year that names when it was published still keeps only that year's stories.
+    assert not ask("what did the budget raise in 2003?", today=date(2004, 12, 1)).answer.found
