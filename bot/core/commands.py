@@ -351,7 +351,7 @@ class CommandHandler:
             since = last.created_at if last else None
             edited = self.store.edited_versions(chat.id, since) if since else {}
             size, also = self.options.digest_size, [d for d, _ in edited.values()]
-            found = digest_candidates(self.store, topics, 4 * size + 10, since=since,
+            found = digest_candidates(self.store, topics, 2 * size + 5, since=since,
                                       new_to_chat=chat.id, also=also)  # fmt: skip
             picks = story_picks(self.store, found, size, chat=chat.id, edited=edited)
             digest = arrange(picks, topics, self.summary, None)
@@ -396,7 +396,7 @@ class CommandHandler:
         published on or after `since`, matching `topic`, best first."""
         topics = [_topic(topic)] if topic else []
         size = limit or self.options.digest_size
-        found = digest_candidates(self.store, topics, 4 * size + 10, published_from=since)
+        found = digest_candidates(self.store, topics, 2 * size + 5, published_from=since)
         picks = story_picks(self.store, found, size)
         digest = arrange(picks, topics, self.summary, None)
         # There is no "last digest" to be new since; the one topic is named in `nothing`.

@@ -73,9 +73,10 @@ def digest_candidates(
     new_to_chat: int | None = None,
     also: Sequence[StoredDocument] = (),
 ) -> list[Pick]:
-    """A digest's candidate documents, best first: the `wanted` best of each topic stored
-    after `since` and published from `published_from`; without topics, the newest of those
-    new to the chat `new_to_chat`, and `also` (documents it had, edited since)."""
+    """A digest's candidate documents, best first: of the `wanted` best stories of each topic
+    stored after `since` and published from `published_from`, the best document of each;
+    without topics, the newest `wanted` documents new to the chat `new_to_chat`, and `also`
+    (documents it had, edited since)."""
     if not topics:
         documents = store.documents(since=since, new_to_chat=new_to_chat, limit=wanted)
         documents += also
@@ -86,7 +87,8 @@ def digest_candidates(
         exact = store.find(
             topic_query(topic), wanted, days=days, ingested_after=since, stories=True
         )
-        if TOPIC_SIMILARITY:
+        if TOPIC_SIMILARITY and len(exact) < wanted:
+            # Close words fill in after every exact match: needed only when those run short.
             held = {s.document.id for s in exact}
             close = store.find(topic_query(topic, close=TOPIC_SIMILARITY), wanted, days=days,
                                ingested_after=since, stories=True)  # fmt: skip

@@ -65,16 +65,16 @@ class SearchRecords:
         with self._transaction() as session:
             self.search_index.catch_up(session)
             numbers = None if among is None else self._numbers(session, among)
-        asked = limit * STORY_DOCUMENTS if stories else limit
-        found = self.search_index.search(
-            query, asked, days=days, ingested_after=ingested_after, numbers=numbers
-        )
-        if stories:
-            best: dict[int, Found] = {}
-            for f in sorted(found, key=lambda f: (f.score, f.day), reverse=True):
-                best.setdefault(f.story, f)
-            found = list(best.values())[:limit]
-        documents = self.numbered_documents([f.number for f in found])
+            asked = limit * STORY_DOCUMENTS if stories else limit
+            found = self.search_index.search(
+                query, asked, days=days, ingested_after=ingested_after, numbers=numbers
+            )
+            if stories:
+                best: dict[int, Found] = {}
+                for f in sorted(found, key=lambda f: (f.score, f.day), reverse=True):
+                    best.setdefault(f.story, f)
+                found = list(best.values())[:limit]
+            documents = _numbered_documents(session, [f.number for f in found])
         for gone in (f.number for f in found if f.number not in documents):
             # Deleted by another process since the index read it.
             self.search_index.forget(gone)
@@ -99,22 +99,6 @@ class SearchRecords:
         with self._transaction() as session:
             return self.search_index.rebuild(session, progress)
 
-    def numbered_documents(self, numbers: Sequence[int]) -> dict[int, StoredDocument]:
-        """The stored documents numbered `numbers` (by their `story_prints` row), by number."""
-        found: dict[int, StoredDocument] = {}
-        documents = table(DocumentRow)
-        with self._transaction() as session:
-            for chunk in chunks(list(numbers)):
-                # Plain rows, not ORM objects: a search reads a few dozen at a time.
-                query = (
-                    select(StoryPrintRow.id.label("number"), *documents.columns)
-                    .join(documents, documents.c.id == StoryPrintRow.document_id)
-                    .where(StoryPrintRow.id.in_(chunk))
-                )
-                for row in session.execute(query):
-                    found[row.number] = _document(row)  # type: ignore[arg-type]  # same fields
-        return found
-
     @staticmethod
     def _numbers(session: Session, doc_ids: Sequence[str]) -> list[int]:
         numbers: list[int] = []
@@ -122,3 +106,19 @@ class SearchRecords:
             query = select(StoryPrintRow.id).where(StoryPrintRow.document_id.in_(chunk))
             numbers.extend(session.scalars(query))
         return numbers
+
+
+def _numbered_documents(session: Session, numbers: Sequence[int]) -> dict[int, StoredDocument]:
+    """The stored documents numbered `numbers` (by their `story_prints` row), by number."""
+    found: dict[int, StoredDocument] = {}
+    documents = table(DocumentRow)
+    for chunk in chunks(list(numbers)):
+        # Plain rows, not ORM objects: a search reads a few dozen at a time.
+        query = (
+            select(StoryPrintRow.id.label("number"), *documents.columns)
+            .join(documents, documents.c.id == StoryPrintRow.document_id)
+            .where(StoryPrintRow.id.in_(chunk))
+        )
+        for row in session.execute(query):
+            found[row.number] = _document(row)  # type: ignore[arg-type]  # the same fields
+    return found
