@@ -4,9 +4,11 @@ the candidates of a digest, and the sentences that answer a question."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
+
+import tantivy
 
 from bot.core.answers import Answer, Hit, answer, best_of_stories, search
 from bot.core.close_words import SIMILARITY, close_words
@@ -34,11 +36,12 @@ def find_stories(store: Store, query: Topic, terms: TermCache, limit: int) -> li
     meaning ("automaker" for "carmaker"). Never one with an excluded word. (Close words
     mixed into the partial matches lost: measured, they let in stories of related words,
     "rate" for "inflation", ahead of the right one.)"""
-    typed = topic_words(query)
-    stages = (
-        topic_query(query),
-        words_query(typed, share=RELAXED_SHARE, excluded=query.excluded),
-        words_query(typed, share=RELAXED_SHARE, excluded=query.excluded, close=SIMILARITY),
+    typed, excluded = topic_words(query), query.excluded
+    # Made only when needed: close words are read when first asked for.
+    stages: tuple[Callable[[], tantivy.Query], ...] = (
+        lambda: topic_query(query),
+        lambda: words_query(typed, share=RELAXED_SHARE, excluded=excluded),
+        lambda: words_query(typed, share=RELAXED_SHARE, excluded=excluded, close=SIMILARITY),
     )
     hits: list[Hit] = []
     shown: set[str] = set()  # stories
@@ -47,7 +50,7 @@ def find_stories(store: Store, query: Topic, terms: TermCache, limit: int) -> li
             break
         found = [
             s
-            for s in store.find(stage, limit + len(shown), stories=True)
+            for s in store.find(stage(), limit + len(shown), stories=True)
             if s.document.story_id not in shown
         ]
         shown |= {s.document.story_id for s in found}
