@@ -244,6 +244,9 @@ def _serve(settings: Settings, *, console_only: bool = False) -> None:
         with _progress("Ingesting") as progress:
             report = app.ingest([settings.source_dir], progress)
         _print_report(report)
+        with _progress("Indexing") as progress:
+            # The search index checked against the store (mended when it was behind or lost).
+            app.store.update_index(progress)
         app.sync_feeds()
         try:
             run(app, chosen)

@@ -1,4 +1,5 @@
-"""Answers and search: finding the stored sentences and stories that match what was asked.
+"""Answers and search results, made from the candidates the search index found (`lookup`):
+the stored sentences and stories that match what was asked.
 
 An answer is extractive: the one to three stored sentences that cover the question's words
 best, each with the story it came from. When no sentence covers enough of the question the
