@@ -27,6 +27,8 @@ from bot.core.models import (
     chunks,
     table,
 )
+from bot.core.near_duplicates import Fingerprint
+from bot.core.same_event import EventPrint
 from bot.core.story_store import NewDocument, StoryIndexes, insert_documents, new_document
 from bot.core.timestamps import as_utc, now
 
@@ -98,8 +100,15 @@ def document_values(
     }
 
 
-def _new(document: Document, sentences: Sentences, ingested_at: datetime) -> NewDocument:
-    return new_document(document_values(document, sentences, ingested_at))
+# A document's prints (`story_store`), when they were made elsewhere (a worker process).
+Prints = tuple[Fingerprint, EventPrint | None]
+
+
+def _new(
+    document: Document, sentences: Sentences, ingested_at: datetime, prints: Prints | None = None
+) -> NewDocument:
+    values = document_values(document, sentences, ingested_at)
+    return new_document(values) if prints is None else NewDocument(values, *prints)
 
 
 class DocumentRecords:
@@ -111,11 +120,15 @@ class DocumentRecords:
     _stories: StoryIndexes
 
     def add_document(
-        self, document: Document, sentences: Sentences, ingested_at: datetime | None = None
+        self,
+        document: Document,
+        sentences: Sentences,
+        ingested_at: datetime | None = None,
+        prints: Prints | None = None,
     ) -> bool:
-        """Store a document in its story; False when a document with the same content is
-        already stored."""
-        new = _new(document, sentences, ingested_at or now())
+        """Store a document in its story (with its `prints` when they were made already);
+        False when a document with the same content is already stored."""
+        new = _new(document, sentences, ingested_at or now(), prints)
         try:
             with self._transaction() as session:
                 insert_documents(session, [new], self._stories)
@@ -125,7 +138,9 @@ class DocumentRecords:
             return False
         return True
 
-    def replace_document(self, previous: str, document: Document, sentences: Sentences) -> bool:
+    def replace_document(
+        self, previous: str, document: Document, sentences: Sentences, prints: Prints | None = None
+    ) -> bool:
         """Put `document` in the place of `previous`, the document its file held before the
         file was edited; False, changing nothing, when `previous` is gone, another file holds
         it too, or `document` is stored already as it is.
@@ -137,7 +152,7 @@ class DocumentRecords:
         """
         try:
             with self._transaction() as session:
-                return self._replace(session, previous, document, sentences)
+                return self._replace(session, previous, document, sentences, prints=prints)
         except IntegrityError:
             # Another writer stored this content first.
             if self.get_document(document.doc_id) is None:
@@ -151,6 +166,7 @@ class DocumentRecords:
         document: Document,
         sentences: Sentences,
         entry: tuple[int, str] | None = None,
+        prints: Prints | None = None,
     ) -> bool:
         """`replace_document` within the transaction `session`; for a feed's `entry` (feed,
         key), that entry follows it too."""
@@ -173,7 +189,10 @@ class DocumentRecords:
         if session.get(DocumentRow, document.doc_id) is not None:
             return False
         insert_documents(
-            session, [_new(document, sentences, now())], self._stories, story=old.story_id or old.id
+            session,
+            [_new(document, sentences, now(), prints)],
+            self._stories,
+            story=old.story_id or old.id,
         )
         had = select(DeliveryRow.id).where(DeliveryRow.document_id == previous).limit(1)
         if session.scalar(had) is not None:
@@ -309,6 +328,17 @@ class DocumentRecords:
         with self._transaction() as session:
             row = session.get(SourceFileRow, path)
             return row is not None and row.size == size and row.mtime_ns == mtime_ns
+
+    def file_records(self, paths: Sequence[str]) -> dict[str, tuple[int, int, str]]:
+        """Of the files `paths`, those read before: (size, modification time, the document it
+        held) by path, in one query."""
+        found: dict[str, tuple[int, int, str]] = {}
+        with self._transaction() as session:
+            for chunk in chunks(list(paths)):
+                query = select(SourceFileRow).where(SourceFileRow.path.in_(chunk))
+                for row in session.scalars(query):
+                    found[row.path] = (row.size, row.mtime_ns, row.document_id)
+        return found
 
     def file_document(self, path: str) -> str | None:
         """The id of the document `path` held when it was last read, if it was."""

@@ -21,12 +21,13 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import summarizers
-from bot.core.document_store import Sentences
+from bot.core.document_store import Prints, Sentences, document_values
 from bot.core.documents import (
     ACCEPTED_SUFFIXES,
     Document,
@@ -36,6 +37,7 @@ from bot.core.documents import (
     read_file,
 )
 from bot.core.store import Store, StoredDocument, now
+from bot.core.story_store import new_document
 from bot.core.summaries import summary_of
 
 Progress = Callable[[int, int], None]
@@ -197,11 +199,13 @@ def ingest(
     files = collect(paths, report, follow_outside_links=follow_outside_links)
     today = now().date()
     if len(files) >= POOL_FROM:
-        # Stored a batch of files to a transaction; each batch's new stories summarised in the
-        # workers while the next is read, so that nothing holds every document at once.
-        batches = _stored_batches(store, files, report, max_bytes=max_bytes, today=today,
-                                  progress=progress)  # fmt: skip
-        _summarise_in_pool(store, batches, method, sentences)
+        # The workers read and fingerprint a batch of files while the one before is stored (a
+        # transaction a batch), and summarise each batch's new stories: nothing holds every
+        # document at once.
+        with worker_pool() as pool:
+            batches = _stored_batches(store, files, report, pool, max_bytes=max_bytes,
+                                      today=today, progress=progress)  # fmt: skip
+            _summarise_in_pool(store, batches, method, sentences, pool=pool)
     else:
         for read, path in enumerate(files, start=1):
             with store.atomic():  # the file's document and the note it was read: both or none
@@ -219,25 +223,100 @@ def _stored_batches(
     store: Store,
     files: Sequence[Path],
     report: IngestReport,
+    pool: ProcessPoolExecutor,
     *,
     max_bytes: int,
     today: date,
     progress: Progress | None,
 ) -> Iterator[list[StoredDocument]]:
     """Read `files` into the store, `READ_BATCH` to a transaction (their documents and the
-    notes that they were read: all or none); the new stories of each batch."""
-    for start in range(0, len(files), READ_BATCH):
-        chunk = files[start : start + READ_BATCH]
+    notes that they were read: all or none); the new stories of each batch. The workers read
+    each batch while the one before is stored."""
+    batches = [files[start : start + READ_BATCH] for start in range(0, len(files), READ_BATCH)]
+
+    def hand_out(batch: Sequence[Path]) -> tuple[dict[Path, _Seen], Future[list[_Read]]]:
+        seen = _seen_files(store, batch, report)
+        changed = [path for path, found in seen.items() if not found.unchanged]
+        return seen, pool.submit(read_files, changed, max_bytes, today)
+
+    pending = hand_out(batches[0]) if batches else None
+    done = 0
+    for number, batch in enumerate(batches):
+        assert pending is not None
+        seen, job = pending
+        if number + 1 < len(batches):
+            pending = hand_out(batches[number + 1])
         with store.atomic():
             stored = [
                 document
-                for path in chunk
-                if (document := _ingest_file(store, path, report, max_bytes=max_bytes,
-                                             today=today)) is not None
-            ]  # fmt: skip
+                for read in job.result()
+                if (document := _store_read(store, read, seen[read.path], report)) is not None
+            ]
         yield stored
+        done += len(batch)
         if progress:
-            progress(start + len(chunk), len(files))
+            progress(done, len(files))
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """A file as the store knows it: its key, size and time, the document it held when last
+    read, and whether it is unchanged since."""
+
+    key: str
+    size: int
+    mtime_ns: int
+    previous: str | None
+    unchanged: bool
+
+
+def _seen_files(store: Store, paths: Sequence[Path], report: IngestReport) -> dict[Path, _Seen]:
+    """What the store knows of each of `paths` (one query); unchanged files are counted,
+    files that cannot be looked at rejected."""
+    stats = {}
+    for path in paths:
+        try:
+            stats[path] = (_file_key(path), path.stat())
+        except OSError as error:
+            report.rejected.append(Problem(path_text(path), _cannot_read(error)))
+    records = store.file_records([key for key, _ in stats.values()])
+    seen = {}
+    for path, (key, stat) in stats.items():
+        size, mtime, previous = records.get(key, (-1, -1, None))
+        unchanged = (size, mtime) == (stat.st_size, stat.st_mtime_ns)
+        report.unchanged += unchanged
+        seen[path] = _Seen(key, stat.st_size, stat.st_mtime_ns, previous, unchanged)
+    return seen
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A file as read: its document with its sentences and prints, or why it was refused."""
+
+    path: Path
+    document: Document | None = None
+    paragraphs: Sentences = ()
+    prints: Prints | None = None
+    problem: str = ""
+
+
+def read_files(paths: Sequence[Path], max_bytes: int, today: date) -> list[_Read]:
+    """A worker's job: read, parse and fingerprint files (the CPU work of storing them)."""
+    return [_read_one(path, max_bytes, today, prints=True) for path in paths]
+
+
+def _read_one(path: Path, max_bytes: int, today: date, *, prints: bool) -> _Read:
+    try:
+        document = _not_in_future(read_file(path, max_bytes=max_bytes), today)
+    except DocumentError as error:
+        return _Read(path, problem=str(error))
+    except OSError as error:
+        return _Read(path, problem=_cannot_read(error))
+    paragraphs = tuple(paragraph_sentences(p) for p in document.paragraphs)
+    if not prints:
+        return _Read(path, document, paragraphs)
+    new = new_document(document_values(document, paragraphs, now()))
+    return _Read(path, document, paragraphs, (new.print_, new.event))
 
 
 def _summary(
@@ -297,6 +376,7 @@ def _summarise_in_pool(
     *,
     done: int = 0,
     total: int = 0,
+    pool: ProcessPoolExecutor | None = None,
 ) -> None:
     """Summarise `batches` of documents in worker processes, one pool for all of them; the
     next batch is handed out before the last one's summaries are collected, so the workers
@@ -318,11 +398,11 @@ def _summarise_in_pool(
         if progress:
             progress(done, total)
 
-    with worker_pool() as pool:
+    with nullcontext(pool) if pool is not None else worker_pool() as workers:
         handed_out: dict[Future[tuple[str, ...]], str] = {}
         for batch in batches:
             jobs = {
-                pool.submit(_summary, doc.sentences, doc.headline, method, count): doc.id
+                workers.submit(_summary, doc.sentences, doc.headline, method, count): doc.id
                 for doc in batch
             }
             collect(handed_out)
@@ -354,34 +434,36 @@ def _ingest_file(
 ) -> StoredDocument | None:
     """Read one file into the store; the stored document when it is a new story (or a new
     version of one)."""
-    name = path_text(path)
-    try:
-        stat = path.stat()
-        key = _file_key(path)
-        if store.file_unchanged(key, stat.st_size, stat.st_mtime_ns):
-            report.unchanged += 1
-            return None
-        document = read_file(path, max_bytes=max_bytes)
-    except DocumentError as error:
-        report.rejected.append(Problem(name, str(error)))
+    seen = _seen_files(store, [path], report).get(path)
+    if seen is None or seen.unchanged:
         return None
-    except OSError as error:
-        report.rejected.append(Problem(name, _cannot_read(error)))
+    return _store_read(store, _read_one(path, max_bytes, today, prints=False), seen, report)
+
+
+def _store_read(
+    store: Store, read: _Read, seen: _Seen, report: IngestReport
+) -> StoredDocument | None:
+    """Store a file as read (or report why it was refused); the stored document when it is a
+    new story (or a new version of one)."""
+    name = path_text(read.path)
+    document = read.document
+    if document is None:
+        report.rejected.append(Problem(name, read.problem))
         return None
-    document = _not_in_future(document, today)
     report.warnings.extend(Problem(name, warning) for warning in document.warnings)
-    paragraphs = tuple(paragraph_sentences(p) for p in document.paragraphs)
-    previous = store.file_document(key)
+    paragraphs, prints = read.paragraphs, read.prints
     stored = None
-    if previous is not None and store.replace_document(previous, document, paragraphs):
+    if seen.previous is not None and store.replace_document(
+        seen.previous, document, paragraphs, prints
+    ):
         report.updated.append(document.doc_id)
         stored = store.get_document(document.doc_id)
-    elif store.add_document(document, paragraphs):
+    elif store.add_document(document, paragraphs, prints=prints):
         report.new.append(document.doc_id)
         stored = store.get_document(document.doc_id)
     else:
         report.duplicate += 1
-    store.remember_file(key, stat.st_size, stat.st_mtime_ns, document.doc_id)
+    store.remember_file(seen.key, seen.size, seen.mtime_ns, document.doc_id)
     return stored
 
 

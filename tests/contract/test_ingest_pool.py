@@ -49,3 +49,28 @@ def test_a_small_batch_needs_no_workers(store: Store, tmp_path: Path, monkeypatc
     report = ingest(store, [tmp_path], max_bytes=100_000, method="news", sentences=2)
     assert len(report.new) == 1
     assert store.summary(report.new[0], "news", 2) is not None
+
+
+def test_a_large_batch_read_again_skips_the_unchanged_and_takes_edits_and_refusals(
+    store: Store, tmp_path: Path
+) -> None:
+    count = POOL_FROM + 10
+    for number in range(count):
+        (tmp_path / f"{number:03}.txt").write_text(
+            f"date 2020-03-01 Harbour report {number}: ferry number {number} sailed at dawn.\n\n"
+            f"The crossing took {number + 2} hours in calm seas, the operator said."
+        )
+    first = ingest(store, [tmp_path], max_bytes=100_000, method="news", sentences=2)
+    assert len(first.new) == count and not first.rejected
+    (tmp_path / "007.txt").write_text(
+        "date 2020-03-02 Harbour report 7: ferry number 7 sailed at dawn.\n\n"
+        "The crossing took 9 hours in calm seas, the operator said. A storm then closed the port."
+    )
+    (tmp_path / "broken.txt").write_text("date 2020-13-45 Nothing.")
+    again = ingest(store, [tmp_path], max_bytes=100_000, method="news", sentences=2)
+    assert (len(again.new), len(again.updated), again.unchanged) == (0, 1, count - 1)
+    assert [problem.name.endswith("broken.txt") for problem in again.rejected] == [True]
+    edited = store.get_document(again.updated[0])
+    assert edited is not None and "storm" in " ".join(edited.paragraphs)
+    assert store.summary(edited.id, "news", 2) is not None
+    assert store.count_documents() == count
