@@ -54,6 +54,7 @@ from sqlalchemy import select
 
 import summarizers
 from bot.core import ingest as ingest_module
+from bot.core import workers as worker_processes
 from bot.core.documents import DocumentError, read_file
 from bot.core.feed_store import CLI
 from bot.core.models import DocumentRow
@@ -291,9 +292,9 @@ def summarising_alone(store: Store, method: str, server: int) -> tuple[float, fl
         for document in store.get_documents(doc_ids[start : start + 2_000]).values():
             jobs.append((document.id, document.sentences, document.headline))
     cpu, started = cpu_seconds(server), time.perf_counter()
-    with ingest_module.worker_pool() as pool:
+    with worker_processes.worker_pool() as pool:
         done = [
-            pool.submit(ingest_module.summarise_many, jobs[at : at + 20], method, SENTENCES)
+            pool.submit(worker_processes.summarise_many, jobs[at : at + 20], method, SENTENCES)
             for at in range(0, len(jobs), 20)
         ]
         summarised = sum(len(job.result()) for job in done)

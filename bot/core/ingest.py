@@ -10,23 +10,15 @@ back plain sentences; only this process touches the store.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import hashlib
-import multiprocessing
 import os
-import signal
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from contextlib import nullcontext
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-import summarizers
 from bot.core.document_store import Prints, Sentences, document_values
 from bot.core.documents import (
     ACCEPTED_SUFFIXES,
@@ -39,23 +31,17 @@ from bot.core.documents import (
 from bot.core.store import Store, StoredDocument, now
 from bot.core.story_store import new_document
 from bot.core.summaries import summary_of
-
-Progress = Callable[[int, int], None]
+from bot.core.workers import Progress, summarise_in_pool, worker_pool
 
 # From this many files on, new stories are summarised in worker processes; below it, starting
 # the workers costs more than it saves.
 POOL_FROM = 50
-POOL_WORKERS = 2
-# Summaries from the pool are saved this many to a transaction.
-SAVE_BATCH = 100
 # Files of a large ingest are stored this many to a transaction.
 READ_BATCH = 100
 # A date this far ahead of the day of reading is a mistake, not a time zone.
 _FUTURE_SLACK = timedelta(days=1)
 # The longest path the store keeps as a file's key (its column's width).
 _KEY_CHARS = 1000
-# prctl(2): the signal a process gets when its parent ends.
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -205,7 +191,7 @@ def ingest(
         with worker_pool() as pool:
             batches = _stored_batches(store, files, report, pool, max_bytes=max_bytes,
                                       today=today, progress=progress)  # fmt: skip
-            _summarise_in_pool(store, batches, method, sentences, pool=pool)
+            summarise_in_pool(store, batches, method, sentences, pool=pool)
     else:
         for read, path in enumerate(files, start=1):
             with store.atomic():  # the file's document and the note it was read: both or none
@@ -319,98 +305,6 @@ def _read_one(path: Path, max_bytes: int, today: date, *, prints: bool) -> _Read
     return _Read(path, document, paragraphs, (new.print_, new.event))
 
 
-def _summary(
-    paragraphs: tuple[tuple[str, ...], ...], title: str, method: str, count: int
-) -> tuple[str, ...]:
-    """A worker's job: one summary from plain data."""
-    article = summarizers.Article(paragraphs=paragraphs, title=title)
-    return summarizers.get(method).summarize(article, count)
-
-
-def summarise_many(
-    jobs: Sequence[tuple[str, Sentences, str]], method: str, count: int
-) -> list[tuple[str, tuple[str, ...]]]:
-    """A worker's job: the summaries of several stories, each (id, sentences, headline)."""
-    return [
-        (doc_id, _summary(sentences, title, method, count)) for doc_id, sentences, title in jobs
-    ]
-
-
-def worker_pool() -> ProcessPoolExecutor:
-    """Worker processes for the CPU work of a large batch (summarising; a poll round's
-    parsing too). Fresh interpreters rather than forks, since this also runs in the
-    scheduler's threads; each ends when this process does."""
-    return ProcessPoolExecutor(
-        max_workers=POOL_WORKERS,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_die_with_parent,
-        initargs=(os.getpid(),),
-    )
-
-
-def _die_with_parent(parent: int) -> None:
-    """A worker's first act: to end when the process that started it ends, even killed with
-    SIGKILL, rather than wait for work forever (and keep the resource tracker alive too)."""
-    if sys.platform == "linux":
-        # The kernel sends the signal when the thread that started the worker ends: the one
-        # that runs the pool's `with` block, which outlives the pool.
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    else:
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    if os.getppid() != parent:  # it went before the line above
-        os._exit(1)
-
-
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(1)
-
-
-def _summarise_in_pool(
-    store: Store,
-    batches: Iterable[Sequence[StoredDocument]],
-    method: str,
-    count: int,
-    progress: Progress | None = None,
-    *,
-    done: int = 0,
-    total: int = 0,
-    pool: ProcessPoolExecutor | None = None,
-) -> None:
-    """Summarise `batches` of documents in worker processes, one pool for all of them; the
-    next batch is handed out before the last one's summaries are collected, so the workers
-    never wait. Summaries are saved `SAVE_BATCH` to a transaction; `progress` hears of them
-    counted on from `done`."""
-    finished: list[tuple[str, tuple[str, ...]]] = []
-
-    def collect(jobs: dict[Future[tuple[str, ...]], str]) -> None:
-        for job in as_completed(jobs):
-            finished.append((jobs[job], job.result()))
-            if len(finished) == SAVE_BATCH:
-                save()
-
-    def save() -> None:
-        nonlocal done
-        store.save_summaries(method, count, finished)
-        done += len(finished)
-        finished.clear()
-        if progress:
-            progress(done, total)
-
-    with nullcontext(pool) if pool is not None else worker_pool() as workers:
-        handed_out: dict[Future[tuple[str, ...]], str] = {}
-        for batch in batches:
-            jobs = {
-                workers.submit(_summary, doc.sentences, doc.headline, method, count): doc.id
-                for doc in batch
-            }
-            collect(handed_out)
-            handed_out = jobs
-        collect(handed_out)
-        save()
-
-
 def _file_key(path: Path) -> str:
     """The key the store remembers a file by: its real path, as text that fits the column."""
     text = path_text(path.resolve())
@@ -481,4 +375,4 @@ def summarise(
         list(store.get_documents(doc_ids[start : start + batch]).values())
         for start in range(0, len(doc_ids), batch)
     )
-    _summarise_in_pool(store, batches, method, count)
+    summarise_in_pool(store, batches, method, count)

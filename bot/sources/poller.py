@@ -20,10 +20,11 @@ import httpx
 
 from bot.core.documents import Document, content_id, derive_headline, paragraph_sentences
 from bot.core.feed_store import CONFIG, EntryDocument, Feed
-from bot.core.ingest import summarise, summarise_many, worker_pool
+from bot.core.ingest import summarise
 from bot.core.near_duplicates import fingerprint
 from bot.core.same_event import event_print
 from bot.core.store import Store, now
+from bot.core.workers import summarise_many, worker_pool
 from bot.sources.errors import FeedError
 from bot.sources.feeds import Article, Poll, PollOptions, poll_feed
 from bot.sources.fetch import make_client

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.feed_store import CHAT, Feed
-from bot.core.ingest import worker_pool
 from bot.core.store import Store
+from bot.core.workers import worker_pool
 from bot.sources.feeds import PollOptions
 from bot.sources.poller import (
     BACKLOG,

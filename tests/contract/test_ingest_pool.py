@@ -44,7 +44,7 @@ def test_a_small_batch_needs_no_workers(store: Store, tmp_path: Path, monkeypatc
     def no_pool(*args: object, **kwargs: object) -> None:
         raise AssertionError("a small batch should not start worker processes")
 
-    monkeypatch.setattr(ingest_module, "_summarise_in_pool", no_pool)
+    monkeypatch.setattr(ingest_module, "summarise_in_pool", no_pool)
     (tmp_path / "one.txt").write_text("date 2020-03-01 One story. It is short.")
     report = ingest(store, [tmp_path], max_bytes=100_000, method="news", sentences=2)
     assert len(report.new) == 1

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.ingest import POOL_FROM, POOL_WORKERS
+from bot.core.ingest import POOL_FROM
+from bot.core.workers import POOL_WORKERS
 from tests.conftest import REPO, SEEDS
 from tests.e2e.test_cli import env, newsdigest
 
