@@ -3,9 +3,9 @@
 A bad file is reported with its name and the reason, and the rest of the batch goes in; so is
 a link that leads nowhere or out of the folder, and a folder that cannot be read. Re-reading a
 folder is cheap: a file whose path, size and modification time are unchanged is skipped
-before it is read, and a file that was edited replaces the document it held. A large batch of
-new stories is summarised by a pool of worker processes, which get plain sentences and send
-back plain sentences; only this process touches the store.
+before it is read, and a file that was edited replaces the document it held. In a large
+batch, worker processes (`workers`) read, parse and fingerprint the files and summarise the
+new stories; only this process touches the store.
 """
 
 from __future__ import annotations
