@@ -56,6 +56,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path, PurePath
+from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -564,11 +565,8 @@ def quality(
                 replaced += count
         close, _ = lookup_calls(search, truth, changed)
         # The same queries without the semantic part: exact and partial matches only.
-        similarity, lookup.SIMILARITY = lookup.SIMILARITY, 0.0
-        try:
+        with patch.object(lookup, "SIMILARITY", 0.0):
             lexical, _ = lookup_calls(search, truth, changed)
-        finally:
-            lookup.SIMILARITY = similarity
         share = len(changed) / max(len(queries), 1)
         unchanged = sum(0 <= rank < 3 for rank in before) / max(len(before), 1)
         print(
@@ -607,11 +605,8 @@ def quality(
             f"{other:>20.2f} {percentile(others, 0.5):>7.0f} {max(others, default=0):>5} "
             f"{ms(percentile(topic_seconds, 0.5))} {ms(percentile(topic_seconds, 0.95))}"
         )
-        similarity, lookup.TOPIC_SIMILARITY = lookup.TOPIC_SIMILARITY, 0.0
-        try:
+        with patch.object(lookup, "TOPIC_SIMILARITY", 0.0):
             exact, exact_others = lookup_calls(subscribed(handler), truth, topics)
-        finally:
-            lookup.TOPIC_SIMILARITY = similarity
         exact_other = sum(exact_others) / max(len(exact_others), 1)
         print(
             f"  {'no close words':>16} {exact.recall(TOPIC_LIMIT):>7.3f} {exact_other:>20.2f} "
