@@ -101,9 +101,10 @@ import os, sys, pyarrow.parquet
 folder, count, target = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 table = pyarrow.parquet.read_table(os.path.join(folder, "glove_6B_index.parquet"))
 words = table.column(0).slice(0, count).to_pylist()
-with open(target + ".part", "w", encoding="utf-8") as out:
+part = f"{target}.{os.getpid()}.part"  # processes doing this at once each write their own
+with open(part, "w", encoding="utf-8") as out:
     out.write("\\n".join(w.replace("\\n", " ") for w in words))
-os.replace(target + ".part", target)
+os.replace(part, target)
 """
 
 _VECTORS = WordVectors()
