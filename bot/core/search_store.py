@@ -82,9 +82,7 @@ class SearchRecords:
 
     def document_frequencies(self, terms: Sequence[str]) -> tuple[int, list[int]]:
         """How many documents the index holds, and how many of them hold each of the index
-        terms `terms`."""
-        with self._transaction() as session:
-            self.search_index.catch_up(session)
+        terms `terms`: the index as the last lookup (`find`) brought it up to date."""
         index = self.search_index
         return len(index), [index.document_frequency(term) if term else 0 for term in terms]
 

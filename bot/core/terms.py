@@ -143,7 +143,6 @@ def contains_phrase(sequence: tuple[str, ...], phrase: tuple[str, ...]) -> int:
 class DocumentTerms:
     """A document's stems: each sentence's, in text order."""
 
-    doc_id: str
     sentences: tuple[tuple[str, ...], ...]
 
 
@@ -161,7 +160,7 @@ class TermCache:
         if found is not None:
             self._terms.move_to_end(document.id)
             return found
-        found = DocumentTerms(document.id, tuple(stems(s) for p in document.sentences for s in p))
+        found = DocumentTerms(tuple(stems(s) for p in document.sentences for s in p))
         self._terms[document.id] = found
         if len(self._terms) > self.KEEP:
             self._terms.popitem(last=False)
