@@ -1,6 +1,6 @@
-"""The documents the bot has read, the files it read them from and the summaries made of
-them: the part of the store that reads and writes the `documents`, `source_files` and
-`summaries` tables (a new document's story: `story_store`) (`Store` inherits it)."""
+"""The documents the bot has read and the summaries made of them: the part of the store that
+reads and writes the `documents` and `summaries` tables (a new document's story:
+`story_store`; the files read: `file_store`) (`Store` inherits it)."""
 
 from __future__ import annotations
 
@@ -82,6 +82,23 @@ def _document(row: DocumentRow) -> StoredDocument:
     )
 
 
+def _stored(values: dict[str, Any], story: str) -> StoredDocument:
+    """A document as it was just stored, from the values written (`document_values`)."""
+    return StoredDocument(
+        id=values["id"],
+        published=values["published"],
+        headline=values["headline"],
+        paragraphs=tuple(values["body"].split("\n\n")),
+        headings=tuple(values["headings"]),
+        sentences=tuple(tuple(p) for p in values["sentences"]),
+        source=values["source"],
+        ingested_at=as_utc(values["ingested_at"]),
+        author=values["author"] or "",
+        outlet=values["outlet"] or "",
+        story_id=story,
+    )
+
+
 def document_values(
     document: Document, sentences: Sentences, ingested_at: datetime
 ) -> dict[str, Any]:
@@ -137,6 +154,38 @@ class DocumentRecords:
                 raise
             return False
         return True
+
+    def add_documents(
+        self, read: Sequence[tuple[Document, Sentences, Prints | None]]
+    ) -> list[StoredDocument | None]:
+        """Store many documents in their stories at once (a statement for them all, with
+        their `prints` when made already); each one as stored, None for one whose content is
+        stored already or comes earlier in `read`."""
+        ingested = now()
+        news = [_new(document, sentences, ingested, prints) for document, sentences, prints in read]
+        wanted = [new.id for new in news]
+        try:
+            with self._transaction() as session:
+                present = {
+                    doc_id
+                    for chunk in chunks(wanted)
+                    for doc_id in session.scalars(
+                        select(DocumentRow.id).where(DocumentRow.id.in_(chunk))
+                    )
+                }
+                fresh = {new.id: new for new in reversed(news) if new.id not in present}
+                stories = insert_documents(session, list(fresh.values())[::-1], self._stories)
+        except IntegrityError:  # another writer stored one of them meanwhile: one at a time
+            return [
+                self.get_document(document.doc_id)
+                if self.add_document(document, sentences, ingested, prints)
+                else None
+                for document, sentences, prints in read
+            ]
+        return [
+            _stored(new.values, stories[new.id]) if fresh.pop(new.id, None) else None
+            for new in news
+        ]
 
     def replace_document(
         self, previous: str, document: Document, sentences: Sentences, prints: Prints | None = None
@@ -320,38 +369,6 @@ class DocumentRecords:
     def count_documents(self) -> int:
         with self._transaction() as session:
             return session.scalar(select(func.count()).select_from(DocumentRow)) or 0
-
-    # Source files
-
-    def file_unchanged(self, path: str, size: int, mtime_ns: int) -> bool:
-        """True when `path` was read before with this size and modification time."""
-        with self._transaction() as session:
-            row = session.get(SourceFileRow, path)
-            return row is not None and row.size == size and row.mtime_ns == mtime_ns
-
-    def file_records(self, paths: Sequence[str]) -> dict[str, tuple[int, int, str]]:
-        """Of the files `paths`, those read before: (size, modification time, the document it
-        held) by path, in one query."""
-        found: dict[str, tuple[int, int, str]] = {}
-        with self._transaction() as session:
-            for chunk in chunks(list(paths)):
-                query = select(SourceFileRow).where(SourceFileRow.path.in_(chunk))
-                for row in session.scalars(query):
-                    found[row.path] = (row.size, row.mtime_ns, row.document_id)
-        return found
-
-    def file_document(self, path: str) -> str | None:
-        """The id of the document `path` held when it was last read, if it was."""
-        with self._transaction() as session:
-            row = session.get(SourceFileRow, path)
-            return row.document_id if row else None
-
-    def remember_file(self, path: str, size: int, mtime_ns: int, doc_id: str) -> None:
-        """Record that `path`, as it is now, holds the document `doc_id`."""
-        with self._transaction() as session:
-            session.merge(
-                SourceFileRow(path=path, size=size, mtime_ns=mtime_ns, document_id=doc_id)
-            )
 
     # Summaries
 

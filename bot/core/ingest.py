@@ -233,11 +233,7 @@ def _stored_batches(
         if number + 1 < len(batches):
             pending = hand_out(batches[number + 1])
         with store.atomic():
-            stored = [
-                document
-                for read in job.result()
-                if (document := _store_read(store, read, seen[read.path], report)) is not None
-            ]
+            stored = _store_reads(store, job.result(), seen, report)
         yield stored
         done += len(batch)
         if progress:
@@ -331,33 +327,43 @@ def _ingest_file(
     seen = _seen_files(store, [path], report).get(path)
     if seen is None or seen.unchanged:
         return None
-    return _store_read(store, _read_one(path, max_bytes, today, prints=False), seen, report)
+    read = _read_one(path, max_bytes, today, prints=False)
+    return next(iter(_store_reads(store, [read], {path: seen}, report)), None)
 
 
-def _store_read(
-    store: Store, read: _Read, seen: _Seen, report: IngestReport
-) -> StoredDocument | None:
-    """Store a file as read (or report why it was refused); the stored document when it is a
-    new story (or a new version of one)."""
-    name = path_text(read.path)
-    document = read.document
-    if document is None:
-        report.rejected.append(Problem(name, read.problem))
-        return None
-    report.warnings.extend(Problem(name, warning) for warning in document.warnings)
-    paragraphs, prints = read.paragraphs, read.prints
-    stored = None
-    if seen.previous is not None and store.replace_document(
-        seen.previous, document, paragraphs, prints
-    ):
-        report.updated.append(document.doc_id)
-        stored = store.get_document(document.doc_id)
-    elif store.add_document(document, paragraphs, prints=prints):
-        report.new.append(document.doc_id)
-        stored = store.get_document(document.doc_id)
-    else:
-        report.duplicate += 1
-    store.remember_file(seen.key, seen.size, seen.mtime_ns, document.doc_id)
+def _store_reads(
+    store: Store, reads: Sequence[_Read], seen: dict[Path, _Seen], report: IngestReport
+) -> list[StoredDocument]:
+    """Store files as read (or report why each was refused): an edited file's document in
+    the place of the one it held, the others added at once; the new stories (and new
+    versions) among them."""
+    stored: list[StoredDocument] = []
+    adding: list[tuple[Document, Sentences, Prints | None]] = []
+    files = []
+    for read in reads:
+        document = read.document
+        name = path_text(read.path)
+        if document is None:
+            report.rejected.append(Problem(name, read.problem))
+            continue
+        report.warnings.extend(Problem(name, warning) for warning in document.warnings)
+        found = seen[read.path]
+        if found.previous is not None and store.replace_document(
+            found.previous, document, read.paragraphs, read.prints
+        ):
+            report.updated.append(document.doc_id)
+            if (replaced := store.get_document(document.doc_id)) is not None:
+                stored.append(replaced)
+        else:
+            adding.append((document, read.paragraphs, read.prints))
+        files.append((found.key, found.size, found.mtime_ns, document.doc_id))
+    for added_one in store.add_documents(adding):
+        if added_one is None:
+            report.duplicate += 1
+        else:
+            report.new.append(added_one.id)
+            stored.append(added_one)
+    store.remember_files(files)
     return stored
 
 

@@ -26,7 +26,7 @@ import hashlib
 import re
 import struct
 import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.models import DocumentRow, StoryPrintRow, chunks
+from bot.core.postings import Postings
 from bot.core.terms import STOP_WORDS, stem
 
 WINDOW_DAYS = 2
@@ -56,8 +57,6 @@ MIN_DOCUMENTS = 100
 # A print keeps at most this many of a text's words, the most frequent (a news article has
 # 100 to 300).
 KEPT_WORDS = 400
-# Days held at once, the least recently needed let go first.
-HELD_DAYS = 12
 _WORD = re.compile(r"[^\W\d_][^\W_]*(?:['’][^\W_]+)*")
 _HEADER = struct.Struct("<HH")
 
@@ -140,16 +139,21 @@ class _Weighted:
 
 
 class EventIndex:
-    """Which recent documents have which key words, by day, with the stories they belong
-    to; and how many documents have each word."""
+    """Which documents of the days read so far have which key words, with the stories and
+    days they belong to; and how many documents have each word.
+
+    A key word is held with its document's day (`postings`: about 150 bytes a document with
+    its story and day, 15 MB at 100,000), so that the candidates of a new document are those
+    of its window alone, whatever the days held. Days are read from the store when a new
+    document first needs them and then held: storing documents dated all over the calendar
+    reads each day once."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self._held: dict[str, tuple[str, date]] = {}  # document → its story and day
-        self._days: OrderedDict[date, set[str]] = OrderedDict()
-        # Key word → documents that have it (a dictionary as an ordered set); some may have
-        # been let go since (see `_hold_days`).
-        self._keys: dict[int, dict[str, None]] = {}
+        self._ids: list[str] = []  # the documents held, by number
+        self._keys = Postings()  # (key word, day) → the numbers of the documents
+        self._days: set[date] = set()  # the days read from the store
         self._frequency: Counter[int] = Counter()  # word → documents seen that have it
         self._counted: set[str] = set()  # the documents whose words are counted
         # The prints of documents held or read since the last catch-up (those held not all in
@@ -157,7 +161,6 @@ class EventIndex:
         self._fresh: dict[str, EventPrint] = {}
         # The weights of the texts of documents judged since the last catch-up.
         self._weighted: dict[int, tuple[EventPrint, _Weighted]] = {}
-        self._dropped = 0  # documents let go since the key words were last swept
 
     def __len__(self) -> int:
         return len(self._held)
@@ -173,7 +176,7 @@ class EventIndex:
         if len(self._counted) < MIN_DOCUMENTS:
             return None
         text = self._text_weights(print_)
-        found = self._candidates(text)
+        found = self._candidates(text, print_.day)
         best: tuple[float, str] | None = None
         for doc_id, other in self._prints(found, session).items():
             story, day = self._held[doc_id]
@@ -204,14 +207,14 @@ class EventIndex:
         self.count(doc_id, print_)
         if print_.day not in self._days:
             return  # a day no new document needed: read from the store when one does
-        self._days[print_.day].add(doc_id)
         self._held[doc_id] = (story, print_.day)
         self._fresh[doc_id] = print_
         # Its last use: the weights made while it was judged go with it.
         made = self._weighted.pop(id(print_), None)
         text = made[1] if made and made[0] is print_ else _Weighted(self, print_.text)
-        for word in self._key_words(text):
-            self._keys.setdefault(word, {})[doc_id] = None
+        day = print_.day.toordinal()
+        self._keys.add(len(self._ids), [_dated(word, day) for word in self._key_words(text)])
+        self._ids.append(doc_id)
 
     def rarity(self, words: NDArray[numpy.uint32]) -> NDArray[numpy.float64]:
         """Each word's inverse document frequency, smoothed."""
@@ -228,13 +231,15 @@ class EventIndex:
         """The words of highest weight in a text, which find it."""
         return [int(text.vector.words[at]) for at in numpy.argsort(-text.weights)[:KEY_TERMS]]
 
-    def _candidates(self, text: _Weighted) -> list[str]:
-        shared: Counter[str] = Counter()
-        for word in self._key_words(text):
-            shared.update(self._keys.get(word, {}).keys())
-        held = self._held
-        ranked = (pair for pair in shared.most_common() if pair[0] in held)
-        return [doc_id for doc_id, count in islice(ranked, CANDIDATES) if count >= SHARED_KEYS]
+    def _candidates(self, text: _Weighted, day: date) -> list[str]:
+        """The held documents of the days around `day` that share the most key words with
+        `text`."""
+        first = day.toordinal() - WINDOW_DAYS
+        window = range(first, first + 2 * WINDOW_DAYS + 1)
+        keys = [_dated(word, near) for word in self._key_words(text) for near in window]
+        shared = Counter(self._keys.holders(keys))
+        ranked = islice(shared.most_common(), CANDIDATES)
+        return [self._ids[number] for number, count in ranked if count >= SHARED_KEYS]
 
     def prefetch(self, session: Session, prints: Iterable[EventPrint | None]) -> None:
         """Read at once the prints of the candidates of documents about to be judged (a feed's
@@ -243,7 +248,7 @@ class EventIndex:
         for print_ in prints:
             if print_ is not None:
                 self._hold_days(session, print_.day)
-                wanted.update(self._candidates(self._text_weights(print_)))
+                wanted.update(self._candidates(self._text_weights(print_), print_.day))
         self._fresh.update(self._prints(sorted(wanted - self._fresh.keys()), session))
 
     def _text_weights(self, print_: EventPrint) -> _Weighted:
@@ -276,38 +281,15 @@ class EventIndex:
             return
         wanted = [doc_id for doc_id in stored if doc_id not in self._held]
         for chunk in chunks(wanted):
-            self._read_prints(
-                session,
-                DocumentRow.id.in_(chunk) & DocumentRow.published.in_(list(self._days)),
-            )
+            self._read_prints(session, DocumentRow.id.in_(chunk))
 
     def _hold_days(self, session: Session, day: date) -> None:
         """Hold the documents of the days around `day` (read from the store the first time)."""
         wanted = [day + timedelta(days=shift) for shift in range(-WINDOW_DAYS, WINDOW_DAYS + 1)]
         missing = [d for d in wanted if d not in self._days]
-        for d in wanted:
-            if d in self._days:
-                self._days.move_to_end(d)
         if missing:
-            for d in missing:
-                self._days[d] = set()
+            self._days.update(missing)
             self._read_prints(session, DocumentRow.published.in_(missing))
-        while len(self._days) > HELD_DAYS:
-            _, gone = self._days.popitem(last=False)
-            for doc_id in gone:
-                del self._held[doc_id]
-                self._fresh.pop(doc_id, None)
-            self._dropped += len(gone)
-        if self._dropped > len(self._held):
-            # The key words still list documents no longer held (`_candidates` passes them
-            # by): swept once as many have gone as are held, not at every day let go, which
-            # documents dated all over the calendar would make every time.
-            self._keys = {
-                word: kept
-                for word, holders in self._keys.items()
-                if (kept := {doc_id: None for doc_id in holders if doc_id in self._held})
-            }
-            self._dropped = 0
 
     def _read_prints(self, session: Session, where: ColumnElement[bool]) -> None:
         query = (
@@ -317,5 +299,10 @@ class EventIndex:
         )
         rows: Iterable[tuple[str, str | None, date, bytes]] = session.execute(query)
         for doc_id, story, published, data in rows:
-            if doc_id not in self._held:
+            if published in self._days and doc_id not in self._held:
                 self.add(doc_id, story or doc_id, EventPrint.from_bytes(data, published))
+
+
+def _dated(word: int, day: int) -> int:
+    """A key word and a day (its ordinal) as one key."""
+    return word << 22 | day

@@ -36,6 +36,7 @@ from bot.core.digest_store import (
 )
 from bot.core.document_store import DocumentRecords, Sentences, StoredDocument
 from bot.core.feed_store import FeedRecords
+from bot.core.file_store import FileRecords
 from bot.core.search_index import SearchIndex
 from bot.core.search_store import Scored, SearchRecords, index_folder
 from bot.core.story_store import StoryIndexes
@@ -63,7 +64,7 @@ def latest_migration() -> str:
     return max(name.name.split("_", 1)[0] for name in names if name.name[:4].isdigit())
 
 
-class Store(DocumentRecords, SearchRecords, ChatRecords, DigestRecords, FeedRecords):
+class Store(DocumentRecords, FileRecords, SearchRecords, ChatRecords, DigestRecords, FeedRecords):
     """Documents, summaries, chats, subscriptions, digests, deliveries and feeds, and the
     search index of the documents (in `search_folder`; a folder of its own when None)."""
 

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy
-from numpy.typing import NDArray
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.core.models import DocumentRow, StoryPrintRow, chunks, table
 from bot.core.near_duplicates import Fingerprint, best_match, fingerprint
+from bot.core.postings import RECENT, Postings
 from bot.core.same_event import EventIndex, EventPrint, event_print
 
 _DOCUMENTS, _PRINTS = table(DocumentRow), table(StoryPrintRow)
@@ -55,55 +55,14 @@ class NewDocument:
         return str(self.values["id"])
 
 
-@dataclass(frozen=True)
-class _Run:
-    """Band keys sorted, each with the number of the document that has it."""
-
-    keys: NDArray[numpy.int64]
-    holders: NDArray[numpy.int32]
-
-    @classmethod
-    def empty(cls) -> _Run:
-        return cls(numpy.empty(0, dtype=numpy.int64), numpy.empty(0, dtype=numpy.int32))
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def with_(self, keys: NDArray[numpy.int64], holders: NDArray[numpy.int32]) -> _Run:
-        """This run with `keys` added: they are sorted and put in place, which copies this
-        run once rather than sorting it again."""
-        order = numpy.argsort(keys, kind="stable")
-        keys, holders = keys[order], holders[order]
-        places = numpy.searchsorted(self.keys, keys, side="right")
-        return _Run(
-            numpy.insert(self.keys, places, keys), numpy.insert(self.holders, places, holders)
-        )
-
-    def holders_of(self, wanted: NDArray[numpy.int64], into: list[int]) -> None:
-        if not len(self.keys):
-            return
-        starts = numpy.searchsorted(self.keys, wanted, side="left")
-        ends = numpy.searchsorted(self.keys, wanted, side="right")
-        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            if end > start:
-                into.extend(self.holders[start:end].tolist())
-
-
 class BandIndex:
-    """The band keys of the stored documents, in memory: which documents have a key.
+    """The band keys of the stored documents, in memory (`postings`): which documents have a
+    key. Documents are numbered as they come."""
 
-    Documents are numbered as they come. The latest keys are in a dictionary; when it holds
-    `RECENT` keys they are sorted into a second run, and that run into the first when it
-    reaches a quarter of it, so that sorting costs little and memory stays near 12 bytes a
-    key."""
-
-    RECENT = 50_000
     BULK = 1_000  # documents read at once from which they are sorted in together
 
-    def __init__(self) -> None:
-        self._main, self._second = _Run.empty(), _Run.empty()
-        self._recent: dict[int, list[int]] = {}
-        self._recent_count = 0
+    def __init__(self, recent: int = RECENT) -> None:
+        self._keys = Postings(recent)
         self._ids: list[str] = []
         self._numbers: dict[str, int] = {}
         self._read = 0  # the highest `story_prints` row read
@@ -156,7 +115,7 @@ class BandIndex:
         keys = numpy.frombuffer(b"".join(data for _, data in fresh), dtype="<i8")
         counts = [len(data) // 8 for _, data in fresh]
         holders = numpy.repeat(numpy.arange(first, len(self._ids), dtype=numpy.int32), counts)
-        self._main = self._main.with_(keys.astype(numpy.int64), holders)
+        self._keys.add_many(keys.astype(numpy.int64), holders)
 
     def add(self, doc_id: str, keys: Iterable[int]) -> None:
         """Hold a document's keys (once: a document held already is left as it is)."""
@@ -164,38 +123,14 @@ class BandIndex:
             return
         number = self._numbers[doc_id] = len(self._ids)
         self._ids.append(doc_id)
-        for key in keys:
-            self._recent.setdefault(key, []).append(number)
-            self._recent_count += 1
-        if self._recent_count >= self.RECENT:
-            self._sort_recent()
+        self._keys.add(number, keys)
 
     def candidates(self, keys: Sequence[int], limit: int = CANDIDATES) -> list[str]:
         """The documents that share a key with `keys`, those sharing the most first."""
-        found: list[int] = []
-        wanted = numpy.asarray(keys, dtype=numpy.int64)
-        self._main.holders_of(wanted, found)
-        self._second.holders_of(wanted, found)
-        for key in keys:
-            extra = self._recent.get(key)
-            if extra:
-                found.extend(extra)
+        found = self._keys.holders(keys)
         if not found:
             return []
         return [self._ids[number] for number, _ in Counter(found).most_common(limit)]
-
-    def _sort_recent(self) -> None:
-        keys = numpy.fromiter(
-            (key for key, holders in self._recent.items() for _ in holders), dtype=numpy.int64
-        )
-        holders = numpy.fromiter(
-            (h for found in self._recent.values() for h in found), dtype=numpy.int32
-        )
-        self._second = self._second.with_(keys, holders)
-        self._recent, self._recent_count = {}, 0
-        if len(self._second) * 4 >= len(self._main):
-            self._main = self._main.with_(self._second.keys, self._second.holders)
-            self._second = _Run.empty()
 
 
 def new_document(values: dict[str, Any]) -> NewDocument:

@@ -14,8 +14,7 @@ from bot.core.story_store import BandIndex
 
 
 def test_documents_are_found_by_their_keys_before_and_after_sorting() -> None:
-    index = BandIndex()
-    index.RECENT = 500  # sort often
+    index = BandIndex(recent=500)  # sorted often
     rng = random.Random(1)
     keys = {f"doc{n}": [rng.getrandbits(63) for _ in range(62)] for n in range(400)}
     for doc_id, found in keys.items():

@@ -30,7 +30,7 @@ def index_with_background(days: int = 1) -> EventIndex:
     rng = random.Random(5)
     for n in range(MIN_DOCUMENTS + 10):
         day = DAY + timedelta(days=n % days)
-        index._days.setdefault(day, set())
+        index._days.add(day)
         index.add(f"bg{n}", f"bg{n}", filler(rng, day))
     return index
 
@@ -56,7 +56,7 @@ def test_the_same_text_is_the_same_event_and_joins_the_held_story() -> None:
 
 def test_nothing_is_judged_before_enough_documents_are_seen() -> None:
     index = EventIndex()
-    index._days[DAY] = set()
+    index._days.add(DAY)
     index.add("fire", "story-1", report())
     assert index.story_of(report()) is None
 
