@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from bot.core.models import SourceFileRow, chunks, table
 
 _FILES = table(SourceFileRow)
-_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class FileRecords:
@@ -59,19 +58,14 @@ class FileRecords:
         if not rows:
             return
         with self._transaction() as session:
-            upsert = _UPSERTS.get(session.get_bind().dialect.name)
-            if upsert is None:  # another database: row by row
+            dialect = session.get_bind().dialect.name
+            if dialect not in ("postgresql", "sqlite"):  # another database: row by row
                 for row in rows.values():
                     session.merge(SourceFileRow(**row))
                 return
-            statement = upsert(_FILES)
-            session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[_FILES.c.path],
-                    set_={
-                        name: statement.excluded[name]
-                        for name in ("size", "mtime_ns", "document_id")
-                    },
-                ),
-                list(rows.values()),
-            )
+            statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_FILES)
+            changed = {
+                name: statement.excluded[name] for name in ("size", "mtime_ns", "document_id")
+            }
+            upsert = statement.on_conflict_do_update(index_elements=[_FILES.c.path], set_=changed)
+            session.execute(upsert, list(rows.values()))

@@ -113,6 +113,37 @@ def test_a_file_read_before_is_unchanged_until_its_size_or_time_changes(store: S
     assert store.file_unchanged("/news/a.txt", 11, 222)
 
 
+def test_documents_added_at_once_come_back_as_stored_and_copies_are_left_out(
+    store: Store,
+) -> None:
+    first, first_sentences = story("Markets fell sharply on Monday.")
+    second, second_sentences = story("Rain is expected across the north on Tuesday.", "2020-03-02")
+    store.add_document(first, first_sentences)
+    added = store.add_documents([
+        (first, first_sentences, None),  # stored before
+        (second, second_sentences, None),
+        (second, second_sentences, None),  # given twice
+    ])  # fmt: skip
+    assert added[0] is None and added[2] is None
+    assert added[1] == store.get_document(second.doc_id)
+    assert store.count_documents() == 2
+
+
+def test_files_recorded_at_once_keep_the_last_word_on_each(store: Store) -> None:
+    document, sentences = story("A file on disk.")
+    store.add_document(document, sentences)
+    store.remember_file("/news/a.txt", 10, 111, document.doc_id)
+    store.remember_files([
+        ("/news/a.txt", 12, 333, document.doc_id),  # read again, changed
+        ("/news/b.txt", 5, 1, document.doc_id),
+        ("/news/b.txt", 6, 2, document.doc_id),  # the same path twice: the last holds
+    ])  # fmt: skip
+    assert store.file_records(["/news/a.txt", "/news/b.txt", "/news/c.txt"]) == {
+        "/news/a.txt": (12, 333, document.doc_id),
+        "/news/b.txt": (6, 2, document.doc_id),
+    }
+
+
 def test_a_chat_is_created_once_with_its_defaults(store: Store) -> None:
     first = store.chat("console", "local", timezone="Europe/Berlin", digest_time="07:30")
     again = store.chat("console", "local", timezone="UTC", digest_time="09:00")
