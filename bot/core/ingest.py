@@ -187,9 +187,11 @@ def ingest(
     if len(files) >= POOL_FROM:
         # The workers read and fingerprint a batch of files while the one before is stored (a
         # transaction a batch), and summarise each batch's new stories: nothing holds every
-        # document at once.
+        # document at once. The names wait as text, a quarter of the memory of paths.
+        names = [str(path) for path in files]
+        del files
         with worker_pool() as pool:
-            batches = _stored_batches(store, files, report, pool, max_bytes=max_bytes,
+            batches = _stored_batches(store, names, report, pool, max_bytes=max_bytes,
                                       today=today, progress=progress)  # fmt: skip
             summarise_in_pool(store, batches, method, sentences, pool=pool)
     else:
@@ -207,7 +209,7 @@ def ingest(
 
 def _stored_batches(
     store: Store,
-    files: Sequence[Path],
+    names: Sequence[str],
     report: IngestReport,
     pool: ProcessPoolExecutor,
     *,
@@ -215,13 +217,13 @@ def _stored_batches(
     today: date,
     progress: Progress | None,
 ) -> Iterator[list[StoredDocument]]:
-    """Read `files` into the store, `READ_BATCH` to a transaction (their documents and the
-    notes that they were read: all or none); the new stories of each batch. The workers read
-    each batch while the one before is stored."""
-    batches = [files[start : start + READ_BATCH] for start in range(0, len(files), READ_BATCH)]
+    """Read the files `names` into the store, `READ_BATCH` to a transaction (their documents
+    and the notes that they were read: all or none); the new stories of each batch. The
+    workers read each batch while the one before is stored."""
+    batches = [names[start : start + READ_BATCH] for start in range(0, len(names), READ_BATCH)]
 
-    def hand_out(batch: Sequence[Path]) -> tuple[dict[Path, _Seen], Future[list[_Read]]]:
-        seen = _seen_files(store, batch, report)
+    def hand_out(batch: Sequence[str]) -> tuple[dict[Path, _Seen], Future[list[_Read]]]:
+        seen = _seen_files(store, [Path(name) for name in batch], report)
         changed = [path for path, found in seen.items() if not found.unchanged]
         return seen, pool.submit(read_files, changed, max_bytes, today)
 
@@ -237,7 +239,7 @@ def _stored_batches(
         yield stored
         done += len(batch)
         if progress:
-            progress(done, len(files))
+            progress(done, len(names))
 
 
 @dataclass(frozen=True)
@@ -298,6 +300,7 @@ def _read_one(path: Path, max_bytes: int, today: date, *, prints: bool) -> _Read
     if not prints:
         return _Read(path, document, paragraphs)
     new = new_document(document_values(document, paragraphs, now()))
+    new.print_.band_keys  # made here, they travel with the fingerprint  # noqa: B018
     return _Read(path, document, paragraphs, (new.print_, new.event))
 
 

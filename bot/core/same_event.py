@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from itertools import islice, repeat
 
 import numpy
@@ -102,21 +103,25 @@ def event_print(headline: str, text: str, day: date) -> EventPrint | None:
     return EventPrint(day, _vector(counts), _vector(_counts(f"{headline}\n{first}")))
 
 
-def _counts(text: str) -> Counter[str]:
-    return Counter(
-        stem(word)
-        for word in _WORD.findall(text)
-        if len(word) > 1 and word.lower() not in STOP_WORDS
-    )
+def _counts(text: str) -> Counter[int]:
+    """The text's words that count (`_term`), counted."""
+    return Counter(term for term in map(_term, _WORD.findall(text)) if term is not None)
 
 
-def _vector(counts: Counter[str]) -> Vector:
-    hashed: Counter[int] = Counter()
-    for word, count in counts.most_common(KEPT_WORDS):
-        digest = hashlib.blake2b(word.encode(), digest_size=4, person=b"event-words")
-        hashed[int.from_bytes(digest.digest(), "little")] += count
-    words = numpy.fromiter(sorted(hashed), dtype=numpy.uint32, count=len(hashed))
-    counted = numpy.fromiter((min(hashed[w], 255) for w in words.tolist()), numpy.uint8, len(words))
+@lru_cache(maxsize=200_000)
+def _term(word: str) -> int | None:
+    """A word as a print holds it: its stem hashed to 32 bits; None for a word too short or
+    too common to count. (News repeats its words: most are met before.)"""
+    if len(word) < 2 or word.lower() in STOP_WORDS:
+        return None
+    digest = hashlib.blake2b(stem(word).encode(), digest_size=4, person=b"event-words")
+    return int.from_bytes(digest.digest(), "little")
+
+
+def _vector(counts: Counter[int]) -> Vector:
+    kept = dict(counts.most_common(KEPT_WORDS))
+    words = numpy.fromiter(sorted(kept), dtype=numpy.uint32, count=len(kept))
+    counted = numpy.fromiter((min(kept[w], 255) for w in words.tolist()), numpy.uint8, len(words))
     return Vector(words, counted)
 
 

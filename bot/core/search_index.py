@@ -47,7 +47,11 @@ _DEFAULT_LOOK_BACK = 1000
 _LOOK_BACK_EVERY = 5.0  # seconds
 # Another process's commits are looked for at most this often (seconds).
 _RELOAD_EVERY = 0.5
-_WRITER_HEAP = 50_000_000
+_WRITER_HEAP = 30_000_000
+# From this many documents added at once, the writer indexes in several threads (the heap
+# shared among them).
+_MANY = 5_000
+_MOST_THREADS = 2
 _WRITER_WAIT = 30.0  # seconds another process may hold the writer before we give up
 _READ_AT_ONCE = 500
 
@@ -148,7 +152,7 @@ class SearchIndex:
         with self.lock:
             index = self._open()
             numbers = list(session.scalars(select(StoryPrintRow.id).order_by(StoryPrintRow.id)))
-            with self._writer(index) as writer:
+            with self._writer(index, len(numbers)) as writer:
                 writer.delete_all_documents()
                 self._add(session, writer, numbers, progress)
             self._read = numbers[-1] if numbers else 0
@@ -182,7 +186,7 @@ class SearchIndex:
             len(extra),
         )
         if missing or extra:
-            with self._writer(index) as writer:
+            with self._writer(index, len(missing)) as writer:
                 for number in extra:
                     writer.delete_documents_by_term("number", number)
                 self._add(session, writer, missing, progress)
@@ -212,7 +216,7 @@ class SearchIndex:
         fresh = [number for number in listed if number not in self._recent]
         if not fresh:
             return
-        with self._writer(index) as writer:
+        with self._writer(index, len(fresh)) as writer:
             self._add(session, writer, fresh, None)
         self._read = max(self._read, listed[-1])
         self._recent = {n for n in (*self._recent, *fresh) if n > self._read - look_back}
@@ -377,13 +381,14 @@ class SearchIndex:
         return self.folder
 
     @contextlib.contextmanager
-    def _writer(self, index: tantivy.Index) -> Any:
+    def _writer(self, index: tantivy.Index, adding: int = 0) -> Any:
         """The index's writer, waiting while another process holds it; committed and let go
-        on leaving."""
+        on leaving. Adding many documents, it indexes in a thread a processor."""
+        threads = min(os.cpu_count() or 1, _MOST_THREADS) if adding >= _MANY else 1
         deadline = time.monotonic() + _WRITER_WAIT
         while True:
             try:
-                writer = index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+                writer = index.writer(heap_size=_WRITER_HEAP, num_threads=threads)
                 break
             except ValueError as error:
                 if "LockBusy" not in str(error) or time.monotonic() > deadline:
