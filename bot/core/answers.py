@@ -75,7 +75,13 @@ def _candidates(
         texts = [s for p in document.sentences for s in p]
         for position, sentence in enumerate(terms(document).sentences):
             present = frozenset(sentence)
-            coverage = sum(w * _covered(q, present, close) for q, w in weights.items()) / whole
+            held = present.intersection(weights)
+            coverage = sum(weights[q] for q in held) + sum(
+                w * _covered(q, present, close)
+                for q, w in weights.items()
+                if q in close and q not in held
+            )
+            coverage /= whole
             if coverage >= MIN_COVERAGE:
                 found.append(_Candidate(coverage, document, position, texts[position], present))
     # Best coverage first; then the newer story, then the earlier sentence (news puts the
@@ -87,9 +93,7 @@ def _candidates(
 
 
 def _covered(stem: str, present: frozenset[str], close: Close) -> float:
-    """1 when the sentence holds the stem; a close word's similarity when it holds one."""
-    if stem in present:
-        return 1.0
+    """A close word's similarity when the sentence holds one of the stem's."""
     return max((similarity for c, similarity in close.get(stem, {}).items() if c in present),
                default=0.0)  # fmt: skip
 

@@ -63,12 +63,12 @@ class WordVectors:
         if row is None:
             return ()
         similarity = vectors @ vectors[row]
-        best = numpy.argpartition(-similarity, NEIGHBOURS * 4)[: NEIGHBOURS * 4]
+        near = numpy.flatnonzero(similarity >= SIMILARITY)  # a few dozen at most
         own = stem(word)
         found: list[tuple[str, float]] = []
-        for candidate in sorted(best, key=lambda n: -similarity[n]):
+        for candidate in sorted(near.tolist(), key=lambda n: -similarity[n]):
             other = self._words[candidate]
-            if similarity[candidate] < SIMILARITY or len(found) == NEIGHBOURS:
+            if len(found) == NEIGHBOURS:
                 break
             if stem(other) != own:
                 found.append((other, float(similarity[candidate])))

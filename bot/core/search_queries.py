@@ -11,7 +11,7 @@ import tantivy
 
 from bot.core.close_words import close_words
 from bot.core.search_index import SCHEMA, index_terms
-from bot.core.terms import IRREGULAR
+from bot.core.terms import IRREGULAR, STOP_WORDS
 from bot.core.topics import Phrase, Topic
 
 HEADLINE_BOOST = 2.0
@@ -80,6 +80,17 @@ def phrase_query(phrase: Phrase, *, close: float = 0.0) -> tantivy.Query:
     return _either_field(terms)
 
 
+def _common(phrase: Phrase) -> bool:
+    """Whether a phrase is one common word ("the", "of"; not "US" or "IT"), which nearly every
+    story has: it narrows nothing and takes the longest to look up."""
+    return len(phrase) == 1 and phrase[0].lower() in STOP_WORDS and not phrase[0].isupper()
+
+
+def _telling(phrases: Sequence[Phrase]) -> list[Phrase]:
+    """The phrases that narrow a search: all but the common words, unless there is no other."""
+    return [phrase for phrase in phrases if not _common(phrase)] or list(phrases)
+
+
 def topic_query(topic: Topic, *, close: float = 0.0) -> tantivy.Query:
     """Documents matching the topic: every phrase of one of its alternatives (or, for a
     one-word phrase, a word at least `close` similar in meaning), and none of its excluded
@@ -88,7 +99,10 @@ def topic_query(topic: Topic, *, close: float = 0.0) -> tantivy.Query:
         (
             tantivy.Occur.Should,
             tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, phrase_query(phrase, close=close)) for phrase in alternative]
+                [
+                    (tantivy.Occur.Must, phrase_query(phrase, close=close))
+                    for phrase in _telling(alternative)
+                ]
             ),
         )
         for alternative in topic.alternatives
@@ -104,13 +118,14 @@ def words_query(
     excluded: Sequence[Phrase] = (),
     close: float = 0.0,
 ) -> tantivy.Query:
-    """Documents holding any of the words `typed` (at least `share` of them; or words at
-    least `close` similar in meaning), ranked by how many and how rare; none holding an
-    `excluded` phrase."""
-    distinct = list(dict.fromkeys(typed))
-    clauses = [(tantivy.Occur.Should, phrase_query((word,), close=close)) for word in distinct]
+    """Documents holding any of the words `typed` (at least `share` of them, common words
+    left out: nearly every document has them, and matching them would read nearly every
+    document; or words at least `close` similar in meaning), ranked by how many and how
+    rare; none holding an `excluded` phrase."""
+    telling = _telling([(word,) for word in dict.fromkeys(typed)])
+    clauses = [(tantivy.Occur.Should, phrase_query(phrase, close=close)) for phrase in telling]
     clauses += [(tantivy.Occur.MustNot, phrase_query(phrase)) for phrase in excluded]
-    at_least = max(1, math.ceil(share * len(distinct)))
+    at_least = max(1, math.ceil(share * len(telling)))
     return tantivy.Query.boolean_query(clauses, minimum_number_should_match=at_least)
 
 

@@ -118,7 +118,7 @@ def words(text: str) -> list[str]:
 
 def stems(text: str) -> tuple[str, ...]:
     """Every word of `text` as a stem, in order (stop words included, for phrases)."""
-    return tuple(stem(word) for word in words(text))
+    return tuple(map(stem, WORD.findall(text)))
 
 
 def content_stems(text: str) -> tuple[str, ...]:

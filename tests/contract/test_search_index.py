@@ -156,6 +156,14 @@ def test_search_without_an_exact_match_shows_stories_with_most_of_the_words(
     assert "Rail strike" not in [hit.headline for hit in excluded]
 
 
+def test_common_words_do_not_make_a_story_match_a_search(store: Store) -> None:
+    add(store, "Port strike", "Dock workers at the port walked out over pay on Monday.")
+    # Five of the search's seven words, all of them common ones.
+    add(store, "Garden show", "What the roses of the valley were in bloom at the show.")
+    hits = handler(store).search_stories("what the workers of the dock were in").hits
+    assert [hit.headline for hit in hits] == ["Port strike"]
+
+
 def test_a_question_with_time_words_is_answered_from_stories_of_that_time(
     store: Store,
 ) -> None:
