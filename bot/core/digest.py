@@ -175,7 +175,8 @@ def pick_stories(
     edited: Mapping[str, StoredDocument] | None = None,
 ) -> list[StoryPick]:
     """The best `limit` stories of `picks` (documents, best first): each story once, where
-    its best document stands. `documents` are every document of each story; `told`, the
+    its best document stands. `documents` are every document of each story, as shown (the
+    picks may be documents read without their text); `told`, the
     documents of each story the chat has had; `edited`, those of them edited since, as the
     chat had them.
 
@@ -189,7 +190,9 @@ def pick_stories(
         if story in seen:
             continue
         seen.add(story)
-        members = in_order(documents.get(story) or (best.document,))
+        members = in_order(documents.get(story, ()))
+        if not members:  # deleted since it was found
+            continue
         had = (told or {}).get(story)
         if not had:
             chosen.append(StoryPick(members[0], tuple(members), best.topic))

@@ -82,6 +82,27 @@ def _document(row: DocumentRow) -> StoredDocument:
     )
 
 
+# A document's columns but its text: what ranking candidates needs of them.
+LISTED = ("id", "story_id", "published", "headline", "source", "ingested_at", "author", "outlet")
+
+
+def listed(row: Any) -> StoredDocument:
+    """A document read without its text (`LISTED`): it may be ranked, not shown."""
+    return StoredDocument(
+        id=row.id,
+        published=row.published,
+        headline=row.headline,
+        paragraphs=(),
+        headings=(),
+        sentences=(),
+        source=row.source,
+        ingested_at=as_utc(row.ingested_at),
+        author=row.author or "",
+        outlet=row.outlet or "",
+        story_id=row.story_id or row.id,
+    )
+
+
 def _stored(values: dict[str, Any], story: str) -> StoredDocument:
     """A document as it was just stored, from the values written (`document_values`)."""
     return StoredDocument(

@@ -77,7 +77,8 @@ def digest_candidates(
     also: Sequence[StoredDocument] = (),
 ) -> list[Pick]:
     """A digest's candidate documents, best first: of the `wanted` best stories of each topic
-    stored after `since` and published from `published_from`, the best document of each;
+    stored after `since` and published from `published_from`, the best document of each
+    (without its text: `story_picks` reads the stories it keeps);
     without topics, the newest `wanted` documents new to the chat `new_to_chat`, and `also`
     (documents it had, edited since)."""
     if not topics:
@@ -87,14 +88,13 @@ def digest_candidates(
     days = (published_from, None) if published_from else None
     found = []
     for topic in topics:
-        exact = store.find(
-            topic_query(topic), wanted, days=days, ingested_after=since, stories=True
-        )
+        exact = store.find(topic_query(topic), wanted, days=days, ingested_after=since,
+                           stories=True, text=False)  # fmt: skip
         if TOPIC_SIMILARITY and len(exact) < wanted:
             # Close words fill in after every exact match: needed only when those run short.
             held = {s.document.id for s in exact}
             close = store.find(topic_query(topic, close=TOPIC_SIMILARITY), wanted, days=days,
-                               ingested_after=since, stories=True)  # fmt: skip
+                               ingested_after=since, stories=True, text=False)  # fmt: skip
             exact += [replace(s, exact=False) for s in close if s.document.id not in held]
         found.append((topic, exact))
     return pick(found)

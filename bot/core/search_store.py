@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bot.core.document_store import StoredDocument, _document
+from bot.core.document_store import LISTED, StoredDocument, _document, listed
 from bot.core.models import DocumentRow, StoryPrintRow, chunks, table
 from bot.core.search_index import Found, Progress, SearchIndex
 
@@ -57,11 +57,13 @@ class SearchRecords:
         ingested_after: datetime | None = None,
         among: Sequence[str] | None = None,
         stories: bool = False,
+        text: bool = True,
     ) -> list[Scored]:
         """The best `limit` stored documents for `query`, best first: published within
         `days`, stored after `ingested_after`, among the documents `among` (ids); with
         `stories`, the best document of each of the best `limit` stories (the newer on a tie),
-        only those read from the store."""
+        only those read from the store; without `text`, the documents without their text
+        (`listed`), for a ranking that reads the text of the few it keeps."""
         with self._transaction() as session:
             self.search_index.catch_up(session)
             numbers = None if among is None else self._numbers(session, among)
@@ -74,7 +76,7 @@ class SearchRecords:
                 for f in sorted(found, key=lambda f: (f.score, f.day), reverse=True):
                     best.setdefault(f.story, f)
                 found = list(best.values())[:limit]
-            documents = _numbered_documents(session, [f.number for f in found])
+            documents = _numbered_documents(session, [f.number for f in found], text=text)
         for gone in (f.number for f in found if f.number not in documents):
             # Deleted by another process since the index read it.
             self.search_index.forget(gone)
@@ -106,17 +108,21 @@ class SearchRecords:
         return numbers
 
 
-def _numbered_documents(session: Session, numbers: Sequence[int]) -> dict[int, StoredDocument]:
-    """The stored documents numbered `numbers` (by their `story_prints` row), by number."""
+def _numbered_documents(
+    session: Session, numbers: Sequence[int], *, text: bool = True
+) -> dict[int, StoredDocument]:
+    """The stored documents numbered `numbers` (by their `story_prints` row), by number;
+    without `text`, as `listed` (their text left out)."""
     found: dict[int, StoredDocument] = {}
     documents = table(DocumentRow)
+    columns = documents.columns if text else [documents.c[name] for name in LISTED]
     for chunk in chunks(list(numbers)):
         # Plain rows, not ORM objects: a search reads a few dozen at a time.
         query = (
-            select(StoryPrintRow.id.label("number"), *documents.columns)
+            select(StoryPrintRow.id.label("number"), *columns)
             .join(documents, documents.c.id == StoryPrintRow.document_id)
             .where(StoryPrintRow.id.in_(chunk))
         )
         for row in session.execute(query):
-            found[row.number] = _document(row)  # type: ignore[arg-type]  # the same fields
+            found[row.number] = _document(row) if text else listed(row)  # type: ignore[arg-type]
     return found
