@@ -338,14 +338,19 @@ class DocumentRecords:
                 for doc_id, story, at, headline, text in session.execute(query)
             ]
 
-    def story_documents(self, story_ids: Sequence[str]) -> dict[str, list[StoredDocument]]:
-        """Every stored document of each of the stories `story_ids`, by story."""
+    def story_documents(
+        self, story_ids: Sequence[str], *, text: bool = True
+    ) -> dict[str, list[StoredDocument]]:
+        """Every stored document of each of the stories `story_ids`, by story; without
+        `text`, as `listed` (their sources, say)."""
         found: dict[str, list[StoredDocument]] = {}
+        columns = [_COLUMNS] if text else [_COLUMNS.c[name] for name in LISTED]
+        make = _document if text else listed
         with self._transaction() as session:
             for chunk in chunks(sorted(set(story_ids))):
-                query = select(_COLUMNS).where(_COLUMNS.c.story_id.in_(chunk))
+                query = select(*columns).where(_COLUMNS.c.story_id.in_(chunk))
                 for row in session.execute(query):
-                    document = _document(row)  # type: ignore[arg-type]  # the same fields
+                    document = make(row)  # type: ignore[arg-type]  # the same fields
                     found.setdefault(document.story_id, []).append(document)
         return found
 

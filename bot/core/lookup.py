@@ -62,7 +62,8 @@ def _hits(
     store: Store, query: Topic, found: Sequence[Scored], terms: TermCache, limit: int
 ) -> list[Hit]:
     ranked = best_of_stories(found)[: max(0, limit)]
-    members = store.story_documents([document.story_id for _, document in ranked])
+    # Of the other documents of each story, the sources only.
+    members = store.story_documents([document.story_id for _, document in ranked], text=False)
     return search(query, ranked, members, terms)
 
 
