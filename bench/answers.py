@@ -44,10 +44,12 @@ the linear scan every search could do: reading every stored document once
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import re
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -729,6 +731,43 @@ def scale(
         f"  digests held {stories:.1f} stories each; among look-alikes, known-item recall@3 "
         f"{found.recall(3):.3f}, answers from the article {answered.recall(2):.3f}"
     )
+    sys.stdout.flush()
+    command = [sys.executable, __file__, "--serve", url, "--seed", str(args.seed)]
+    subprocess.run(command, check=True)
+
+
+def serve(args: argparse.Namespace) -> None:
+    """Measure 5, in a process of its own (`--serve URL`): what a bot that opens the store
+    and answers holds in memory, and how fast it answers, with no ingest behind it."""
+    articles = load(EVAL_DIR)
+    store = Store.open(args.serve)
+    handler = CommandHandler(store, Options(method=METHOD))
+    rng = seeded(args.seed, "serve")
+    queries = rng.sample(known_item_queries(articles, rng), SAMPLE)
+    timings = []
+    for call in (
+        lambda q: handler.search_stories(q.text, 3),
+        lambda q: handler.answer_question(q.question),
+    ):
+        seconds = []
+        for query in queries:
+            start = time.perf_counter()
+            with contextlib.suppress(UserError):  # a query too long: refused, and timed
+                call(query)
+            seconds.append(time.perf_counter() - start)
+        timings.append(seconds)
+    everyday = digest_topics(articles, document_frequency(articles), 40, rng)
+    digests, _ = digest_calls(handler, everyday, SAMPLE, rng, first=10 * SAMPLE)
+    print(
+        f"  a new process serving the store (opened, then {SAMPLE} searches, questions and "
+        f"digests): peak RSS {rss_mb():,.0f} MB; p50 / p95 ms: search {_p50_p95(timings[0])}, "
+        f"answer {_p50_p95(timings[1])}, digest {_p50_p95(digests)}"
+    )
+    store.close()
+
+
+def _p50_p95(seconds: Sequence[float]) -> str:
+    return f"{percentile(seconds, 0.5) * 1000:.1f} / {percentile(seconds, 0.95) * 1000:.1f}"
 
 
 def main() -> None:
@@ -745,7 +784,11 @@ def main() -> None:
     parser.add_argument("--skip-synonyms", action="store_true", help="leave out measure 2")
     parser.add_argument("--skip-topics", action="store_true", help="leave out measure 3")
     parser.add_argument("--skip-answers", action="store_true", help="leave out measure 4")
+    parser.add_argument("--serve", metavar="URL", help=argparse.SUPPRESS)  # measure 5's own process
     args = parser.parse_args()
+    if args.serve:
+        serve(args)
+        return
     if not (EVAL_DIR / "bbc").is_dir():
         sys.exit(f"no development articles at {EVAL_DIR}: set NEWSDIGEST_EVAL_DIR")
     started = time.perf_counter()

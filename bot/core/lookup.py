@@ -15,7 +15,7 @@ from bot.core.close_words import SIMILARITY, close_words
 from bot.core.digest import Pick, newest, pick
 from bot.core.search_index import index_terms
 from bot.core.search_queries import topic_query, topic_words, words_query
-from bot.core.store import Scored, Store, StoredDocument
+from bot.core.store import Store, StoredDocument
 from bot.core.terms import STOP_WORDS, TermCache, stem, words
 from bot.core.time_words import DateRange, time_filter
 from bot.core.topics import Topic
@@ -43,25 +43,15 @@ def find_stories(store: Store, query: Topic, terms: TermCache, limit: int) -> li
         lambda: words_query(typed, share=RELAXED_SHARE, excluded=excluded),
         lambda: words_query(typed, share=RELAXED_SHARE, excluded=excluded, close=SIMILARITY),
     )
-    hits: list[Hit] = []
+    ranked: list[tuple[float, StoredDocument]] = []  # the best document of each story
     shown: set[str] = set()  # stories
-    for stage in stages:
-        if len(hits) >= limit:
+    for number, stage in enumerate(stages):
+        if len(ranked) >= limit:
             break
-        found = [
-            s
-            for s in store.find(stage(), limit + len(shown), stories=True)
-            if s.document.story_id not in shown
-        ]
+        looked = store.find(stage(), limit + len(shown), stories=True, caught_up=number > 0)
+        found = [s for s in looked if s.document.story_id not in shown]
         shown |= {s.document.story_id for s in found}
-        hits += _hits(store, query, found, terms, limit - len(hits))
-    return hits
-
-
-def _hits(
-    store: Store, query: Topic, found: Sequence[Scored], terms: TermCache, limit: int
-) -> list[Hit]:
-    ranked = best_of_stories(found)[: max(0, limit)]
+        ranked += best_of_stories(found)[: limit - len(ranked)]
     # Of the other documents of each story, the sources only.
     members = store.story_documents([document.story_id for _, document in ranked], text=False)
     return search(query, ranked, members, terms)
@@ -88,14 +78,15 @@ def digest_candidates(
         return newest([d for d in documents if not published_from or d.published >= published_from])
     days = (published_from, None) if published_from else None
     found = []
-    for topic in topics:
+    for number, topic in enumerate(topics):
         exact = store.find(topic_query(topic), wanted, days=days, ingested_after=since,
-                           stories=True, text=False)  # fmt: skip
+                           stories=True, text=False, caught_up=number > 0)  # fmt: skip
         if TOPIC_SIMILARITY and len(exact) < wanted:
             # Close words fill in after every exact match: needed only when those run short.
             held = {s.document.id for s in exact}
             close = store.find(topic_query(topic, close=TOPIC_SIMILARITY), wanted, days=days,
-                               ingested_after=since, stories=True, text=False)  # fmt: skip
+                               ingested_after=since, stories=True, text=False,
+                               caught_up=True)  # fmt: skip
             exact += [replace(s, exact=False) for s in close if s.document.id not in held]
         found.append((topic, exact))
     return pick(found)
@@ -153,8 +144,7 @@ def _answer(
         for word in typed
         if word[:1].islower()
     }
-    found = store.find(
-        words_query(typed, close=SIMILARITY), ANSWER_CANDIDATES, days=days, stories=True
-    )
+    found = store.find(words_query(typed, close=SIMILARITY), ANSWER_CANDIDATES, days=days,
+                       stories=True, caught_up=True)  # fmt: skip
     return answer(question, [s.document for s in found], terms, weights,
                   context=context, close=close)  # fmt: skip

@@ -108,7 +108,7 @@ def _counts(text: str) -> Counter[int]:
     return Counter(term for term in map(_term, _WORD.findall(text)) if term is not None)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def _term(word: str) -> int | None:
     """A word as a print holds it: its stem hashed to 32 bits; None for a word too short or
     too common to count. (News repeats its words: most are met before.)"""
@@ -147,11 +147,11 @@ class EventIndex:
     """Which documents of the days read so far have which key words, with the stories and
     days they belong to; and how many documents have each word.
 
-    A key word is held with its document's day (`postings`: about 150 bytes a document with
-    its story and day, 15 MB at 100,000), so that the candidates of a new document are those
-    of its window alone, whatever the days held. Days are read from the store when a new
-    document first needs them and then held: storing documents dated all over the calendar
-    reads each day once."""
+    A key word is held with its document's day (`postings`), so that the candidates of a
+    new document are those of its window alone, whatever the days held: a few hundred bytes
+    a document with its story and day, some 35 MB at 100,000. Days are read from the store
+    when a new document first needs them and then held: storing documents dated all over
+    the calendar reads each day once."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()

@@ -58,14 +58,17 @@ class SearchRecords:
         among: Sequence[str] | None = None,
         stories: bool = False,
         text: bool = True,
+        caught_up: bool = False,
     ) -> list[Scored]:
         """The best `limit` stored documents for `query`, best first: published within
         `days`, stored after `ingested_after`, among the documents `among` (ids); with
         `stories`, the best document of each of the best `limit` stories (the newer on a tie),
         only those read from the store; without `text`, the documents without their text
-        (`listed`), for a ranking that reads the text of the few it keeps."""
+        (`listed`), for a ranking that reads the text of the few it keeps. `caught_up`: a
+        lookup of the same command has just brought the index up to date."""
         with self._transaction() as session:
-            self.search_index.catch_up(session)
+            if not caught_up:
+                self.search_index.catch_up(session)
             numbers = None if among is None else self._numbers(session, among)
             asked = limit * STORY_DOCUMENTS if stories else limit
             found = self.search_index.search(
