@@ -30,10 +30,12 @@ are one article here. Then, in one process:
    each found in one article only (three articles), which should be refused.
 5. Scale (`--stored N`): N more articles made of the development sentences (a headline of
    one article, paragraphs of sentences from 3-5 articles of the same category), streamed to
-   seed files and ingested: the ingest time, peak memory and database size; then 200
-   searches, 200 questions and 200 digests (`build_digest` for a new chat with 5 everyday
-   topics each, single words of the titles: a digest records its stories as delivered).
-   The generated articles repeat the development sentences, so the recall printed there is
+   seed files and ingested by a process of its own, as `newsdigest ingest` would: the ingest
+   time, its peak memory and the database size; then 200 searches, 200 questions and 200
+   digests (`build_digest` for a new chat with 5 everyday topics each, single words of the
+   titles: a digest records its stories as delivered), here and in a new process that only
+   opens the store and answers (its peak memory: what a bot serving the store holds). The
+   generated articles repeat the development sentences, so the recall printed there is
    among look-alikes of each article.
 
 Times are per call, in this process, as p50 and p95. The baseline, in the same process, is
@@ -700,16 +702,13 @@ def scale(
     texts = generated(articles, args.stored, seeded(args.seed, "generated"))
     written = write_generated(made, texts)
     writing = time.perf_counter() - start
-    seconds, line = timed_ingest(store, made, written)
+    print(f"\n5. scale: {written:,} generated articles written in {writing:.1f} s")
+    sys.stdout.flush()
+    # Ingested as `newsdigest ingest` would: by a process of its own, which holds nothing else.
+    own = [sys.executable, __file__, "--ingest", str(made), "--serve", url]
+    subprocess.run(own, check=True)
     stored = store.count_documents()
-    print(
-        f"\n5. scale: {written:,} generated articles written in {writing:.1f} s, ingested in "
-        f"{seconds:.1f} s ({written / seconds:,.0f} a second): {line}"
-    )
-    print(
-        f"  {stored:,} documents stored; database {database_mb(url)}; peak RSS "
-        f"{rss_mb():,.0f} MB (summarising workers {rss_mb(resource.RUSAGE_CHILDREN):,.0f} MB)"
-    )
+    print(f"  {stored:,} documents stored; database {database_mb(url)}")
     baseline = scan_seconds(store)
     truth = Truth(store, articles)  # the stories the articles' documents are in now
     rng = seeded(args.seed, "scale")
@@ -734,6 +733,18 @@ def scale(
     sys.stdout.flush()
     command = [sys.executable, __file__, "--serve", url, "--seed", str(args.seed)]
     subprocess.run(command, check=True)
+
+
+def ingest_alone(args: argparse.Namespace) -> None:
+    """Measure 5's ingest, in a process of its own (`--ingest FOLDER --serve URL`)."""
+    store = Store.open(args.serve)
+    total = sum(1 for _ in Path(args.ingest).rglob("*.txt"))
+    seconds, line = timed_ingest(store, Path(args.ingest), total)
+    print(
+        f"  ingested in {seconds:.1f} s ({total / seconds:,.0f} a second): {line}; peak RSS "
+        f"{rss_mb():,.0f} MB (summarising workers {rss_mb(resource.RUSAGE_CHILDREN):,.0f} MB)"
+    )
+    store.close()
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -784,10 +795,12 @@ def main() -> None:
     parser.add_argument("--skip-synonyms", action="store_true", help="leave out measure 2")
     parser.add_argument("--skip-topics", action="store_true", help="leave out measure 3")
     parser.add_argument("--skip-answers", action="store_true", help="leave out measure 4")
-    parser.add_argument("--serve", metavar="URL", help=argparse.SUPPRESS)  # measure 5's own process
+    # Measure 5's own processes: the ingest, and serving the store.
+    parser.add_argument("--serve", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--ingest", metavar="FOLDER", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args)
+        (ingest_alone if args.ingest else serve)(args)
         return
     if not (EVAL_DIR / "bbc").is_dir():
         sys.exit(f"no development articles at {EVAL_DIR}: set NEWSDIGEST_EVAL_DIR")
