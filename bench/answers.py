@@ -465,6 +465,14 @@ def print_latency(title: str, rows: Sequence[tuple[str, Sequence[float]]], basel
 
 
 def rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """The peak resident memory of this process (or its largest child), in MB. This process's
+    own is read from /proc where there is one: `ru_maxrss` would count the memory of the
+    process it was started from, which a child shares until it runs a program of its own."""
+    status = Path("/proc/self/status")
+    if who == resource.RUSAGE_SELF and status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(who).ru_maxrss / 1024
 
 
