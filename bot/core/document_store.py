@@ -194,8 +194,11 @@ class DocumentRecords:
                         select(DocumentRow.id).where(DocumentRow.id.in_(chunk))
                     )
                 }
-                fresh = {new.id: new for new in reversed(news) if new.id not in present}
-                stories = insert_documents(session, list(fresh.values())[::-1], self._stories)
+                fresh: dict[str, NewDocument] = {}
+                for new in news:
+                    if new.id not in present:
+                        fresh.setdefault(new.id, new)
+                stories = insert_documents(session, list(fresh.values()), self._stories)
         except IntegrityError:  # another writer stored one of them meanwhile: one at a time
             return [
                 self.get_document(document.doc_id)
