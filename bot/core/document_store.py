@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
@@ -105,19 +106,7 @@ def listed(row: Any) -> StoredDocument:
 
 def _stored(values: dict[str, Any], story: str) -> StoredDocument:
     """A document as it was just stored, from the values written (`document_values`)."""
-    return StoredDocument(
-        id=values["id"],
-        published=values["published"],
-        headline=values["headline"],
-        paragraphs=tuple(values["body"].split("\n\n")),
-        headings=tuple(values["headings"]),
-        sentences=tuple(tuple(p) for p in values["sentences"]),
-        source=values["source"],
-        ingested_at=as_utc(values["ingested_at"]),
-        author=values["author"] or "",
-        outlet=values["outlet"] or "",
-        story_id=story,
-    )
+    return _document(SimpleNamespace(**values, story_id=story))  # type: ignore[arg-type]
 
 
 def document_values(
