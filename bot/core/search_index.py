@@ -54,6 +54,7 @@ _MANY = 5_000
 _MOST_THREADS = 2
 _WRITER_WAIT = 30.0  # seconds another process may hold the writer before we give up
 _READ_AT_ONCE = 500
+_COMMIT_EVERY = 10_000
 
 Progress = Callable[[int, int], None]
 
@@ -264,6 +265,8 @@ class SearchIndex:
                 writer.add_document(_document(number, story or doc_id, published, ingested,
                                               headline, body))  # fmt: skip
             done += len(chunk)
+            if done % _COMMIT_EVERY < _READ_AT_ONCE and done < len(numbers):
+                writer.commit()  # the documents waiting to be indexed would fill memory
             if progress:
                 progress(done, len(numbers))
 
