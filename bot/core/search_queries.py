@@ -91,6 +91,17 @@ def _telling(phrases: Sequence[Phrase]) -> list[Phrase]:
     return [phrase for phrase in phrases if not _common(phrase)] or list(phrases)
 
 
+def _required(phrase: Phrase, close: float) -> tantivy.Query:
+    """A phrase a topic requires. A common word is looked for in the text alone: a story has
+    it there if anywhere, and one list of nearly every story is read rather than two."""
+    if not _common(phrase):
+        return phrase_query(phrase, close=close)
+    forms = [tantivy.Query.term_query(SCHEMA, "body", term) for term in word_terms(phrase[0])]
+    if len(forms) == 1:
+        return forms[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, form) for form in forms])
+
+
 def topic_query(topic: Topic, *, close: float = 0.0) -> tantivy.Query:
     """Documents matching the topic: every phrase of one of its alternatives (or, for a
     one-word phrase, a word at least `close` similar in meaning), and none of its excluded
@@ -99,10 +110,7 @@ def topic_query(topic: Topic, *, close: float = 0.0) -> tantivy.Query:
         (
             tantivy.Occur.Should,
             tantivy.Query.boolean_query(
-                [
-                    (tantivy.Occur.Must, phrase_query(phrase, close=close))
-                    for phrase in _telling(alternative)
-                ]
+                [(tantivy.Occur.Must, _required(phrase, close)) for phrase in alternative]
             ),
         )
         for alternative in topic.alternatives
