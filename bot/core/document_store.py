@@ -84,11 +84,19 @@ def _document(row: DocumentRow) -> StoredDocument:
 
 
 # A document's columns but its text: what ranking candidates needs of them.
-LISTED = ("id", "story_id", "published", "headline", "source", "ingested_at", "author", "outlet")
+_LISTED = ("id", "story_id", "published", "headline", "source", "ingested_at", "author", "outlet")
+
+
+def reading(text: bool) -> tuple[list[Any], Callable[[Any], StoredDocument]]:
+    """The columns to read of a document and what makes it of the row read: whole, or
+    without its text (`listed`)."""
+    if text:
+        return list(_COLUMNS.columns), _document
+    return [_COLUMNS.c[name] for name in _LISTED], listed
 
 
 def listed(row: Any) -> StoredDocument:
-    """A document read without its text (`LISTED`): it may be ranked, not shown."""
+    """A document read without its text: it may be ranked, not shown."""
     return StoredDocument(
         id=row.id,
         published=row.published,
@@ -336,13 +344,12 @@ class DocumentRecords:
         """Every stored document of each of the stories `story_ids`, by story; without
         `text`, as `listed` (their sources, say)."""
         found: dict[str, list[StoredDocument]] = {}
-        columns = [_COLUMNS] if text else [_COLUMNS.c[name] for name in LISTED]
-        make = _document if text else listed
+        columns, make = reading(text)
         with self._transaction() as session:
             for chunk in chunks(sorted(set(story_ids))):
                 query = select(*columns).where(_COLUMNS.c.story_id.in_(chunk))
                 for row in session.execute(query):
-                    document = make(row)  # type: ignore[arg-type]  # the same fields
+                    document = make(row)
                     found.setdefault(document.story_id, []).append(document)
         return found
 

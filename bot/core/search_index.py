@@ -243,7 +243,7 @@ class SearchIndex:
         progress: Progress | None,
     ) -> None:
         """Add the documents numbered `numbers` (each replacing any copy of it held)."""
-        done = 0
+        done = waiting = 0  # added, and added since the last commit
         for chunk in chunks(numbers, _READ_AT_ONCE):
             query = (
                 select(
@@ -265,8 +265,10 @@ class SearchIndex:
                 writer.add_document(_document(number, story or doc_id, published, ingested,
                                               headline, body))  # fmt: skip
             done += len(chunk)
-            if done % _COMMIT_EVERY < _READ_AT_ONCE and done < len(numbers):
+            waiting += len(chunk)
+            if waiting >= _COMMIT_EVERY and done < len(numbers):
                 writer.commit()  # the documents waiting to be indexed would fill memory
+                waiting = 0
             if progress:
                 progress(done, len(numbers))
 

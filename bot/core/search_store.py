@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from bot.core.document_store import LISTED, StoredDocument, _document, listed
+from bot.core.document_store import StoredDocument, reading
 from bot.core.models import DocumentRow, StoryPrintRow, chunks, table
 from bot.core.search_index import Found, Progress, SearchIndex
 
@@ -118,7 +118,7 @@ def _numbered_documents(
     without `text`, as `listed` (their text left out)."""
     found: dict[int, StoredDocument] = {}
     documents = table(DocumentRow)
-    columns = documents.columns if text else [documents.c[name] for name in LISTED]
+    columns, make = reading(text)
     for chunk in chunks(list(numbers)):
         # Plain rows, not ORM objects: a search reads a few dozen at a time.
         query = (
@@ -127,5 +127,5 @@ def _numbered_documents(
             .where(StoryPrintRow.id.in_(chunk))
         )
         for row in session.execute(query):
-            found[row.number] = _document(row) if text else listed(row)  # type: ignore[arg-type]
+            found[row.number] = make(row)
     return found
