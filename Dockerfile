@@ -23,8 +23,8 @@ COPY seeds ./seeds
 RUN mkdir -p data && chown newsdigest:newsdigest data
 USER newsdigest
 VOLUME ["/app/data"]
-# Slack's requests (SLACK_PORT) and Telegram's webhook, when those are used.
-EXPOSE 3000 8443
+# The web front (NEWSDIGEST_PORT): Slack's requests, Telegram's webhook, /healthz, /metrics.
+EXPOSE 8080
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=60s --timeout=20s --start-period=60s \
     CMD ["newsdigest", "status"]

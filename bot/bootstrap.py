@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -35,27 +34,36 @@ class App:
 
     def ingest(self, paths: Iterable[Path], progress: Progress | None = None) -> IngestReport:
         """Ingest `paths` with the configured limits and summarizer."""
-        return ingest(
-            self.store,
-            paths,
-            max_bytes=self.settings.max_file_bytes,
-            method=self.settings.summarizer,
-            sentences=self.settings.summary_sentences,
-            progress=progress,
-            follow_outside_links=self.settings.follow_outside_links,
-        )
+        from bot.core.metrics import DOCUMENTS_INGESTED, INGEST_SECONDS
+
+        with INGEST_SECONDS.labels("folder").time():
+            report = ingest(
+                self.store,
+                paths,
+                max_bytes=self.settings.max_file_bytes,
+                method=self.settings.summarizer,
+                sentences=self.settings.summary_sentences,
+                progress=progress,
+                follow_outside_links=self.settings.follow_outside_links,
+            )
+        DOCUMENTS_INGESTED.labels("folder").inc(len(report.new) + len(report.updated))
+        return report
 
     def poll_feeds(self) -> PollReport:
         """Poll the feeds that are due, storing and summarising what they bring."""
+        from bot.core.metrics import INGEST_SECONDS
         from bot.sources.poller import poll_due
 
-        return poll_due(self.store, poll_settings(self.settings))
+        with INGEST_SECONDS.labels("feeds").time():
+            return counted(poll_due(self.store, poll_settings(self.settings)))
 
     def poll_listed(self, feeds: Sequence[Feed]) -> PollReport:
         """Poll these feeds now, due or not."""
+        from bot.core.metrics import INGEST_SECONDS
         from bot.sources.poller import poll_feeds
 
-        return asyncio.run(poll_feeds(self.store, feeds, poll_settings(self.settings)))
+        with INGEST_SECONDS.labels("feeds").time():
+            return counted(asyncio.run(poll_feeds(self.store, feeds, poll_settings(self.settings))))
 
     def add_feed(self, url: str, *, origin: str = CHAT) -> FeedAdded:
         """Fetch `url` once and poll it from now on; FeedRefused with the sentence to show."""
@@ -82,6 +90,15 @@ class App:
 
     def close(self) -> None:
         self.store.close()
+
+
+def counted(report: PollReport) -> PollReport:
+    """A feed poll's report, its stories and failures counted in the metrics."""
+    from bot.core.metrics import DOCUMENTS_INGESTED, FEED_ERRORS
+
+    DOCUMENTS_INGESTED.labels("feeds").inc(len(report.new) + len(report.updated))
+    FEED_ERRORS.inc(len(report.failed))
+    return report
 
 
 def poll_settings(settings: Settings) -> PollSettings:
@@ -148,33 +165,3 @@ def adapters(app: App, *, console_only: bool = False) -> list[Adapter]:
 
         chosen.append(SlackAdapter.from_settings(app))
     return chosen or [ConsoleAdapter(app.handler, sys.stdin, sys.stdout)]
-
-
-class Redacting(logging.Formatter):
-    """A formatter that masks secrets wherever they would appear: in messages, in the URLs
-    that HTTP libraries log (Telegram's Bot API puts the token in every URL), in tracebacks."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        super().__init__("%(message)s")
-        # Longest first, so that a secret containing another is masked whole.
-        self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
-
-    def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text
-
-
-def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
-    """Log to stderr through rich, with every secret masked."""
-    from rich.console import Console
-    from rich.logging import RichHandler
-
-    # Plain tracebacks: they go through the formatter, so secrets are masked there too.
-    handler = RichHandler(console=Console(stderr=True), show_path=False, rich_tracebacks=False)
-    handler.setFormatter(Redacting(secrets))
-    logging.basicConfig(level=level, datefmt="[%X]", handlers=[handler], force=True)
-    # Their INFO lines are noise for an operator (httpx logs every request).
-    for noisy in ("alembic", "apscheduler", "httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))

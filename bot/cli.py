@@ -18,7 +18,7 @@ from rich.text import Text
 
 import summarizers
 from bot.adapters.text import render
-from bot.bootstrap import App, bootstrap, configure_logging
+from bot.bootstrap import App, bootstrap
 from bot.config import (
     ConfigError,
     Settings,
@@ -36,6 +36,7 @@ from bot.core.ingest import IngestReport, Progress
 from bot.core.replies import DigestReply, Reply
 from bot.core.store import Store
 from bot.feeds_cli import feeds_cli, ingest_feeds, is_feed_source
+from bot.logs import configure_logging
 
 T = TypeVar("T")
 # Below this many files a progress bar is only flicker.
@@ -57,7 +58,7 @@ def _settings() -> Settings:
     except ConfigError as error:
         err.print(f"[red]Configuration error:[/red] {error}", highlight=False)
         raise typer.Exit(2) from None
-    configure_logging(settings.log_level, secrets_of(settings))
+    configure_logging(settings.log_level, secrets_of(settings), settings.log_format)
     return settings
 
 
@@ -233,6 +234,7 @@ def _serve(settings: Settings, *, console_only: bool = False) -> None:
     from bot.adapters.base import InvalidCredentials
     from bot.bootstrap import adapters
     from bot.runner import AdapterFailed, run
+    from bot.web.front import PortUnavailable
 
     app = bootstrap(settings)
     try:
@@ -256,6 +258,10 @@ def _serve(settings: Settings, *, console_only: bool = False) -> None:
             raise typer.Exit(1) from None
         except AdapterFailed as error:
             err.print(Text.assemble((str(error), "red"), " (see the log above)."))
+            raise typer.Exit(1) from None
+        except PortUnavailable as error:
+            where = " or ".join(env_names("port"))
+            err.print(Text.assemble((f"The web front {error}", "red"), f": set {where}."))
             raise typer.Exit(1) from None
         err.print("Stopped.")
     finally:

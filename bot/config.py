@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     # How many senders work through the outbox at once (each has one message on its way).
     senders: int = Field(default=4, ge=1, le=32)
     log_level: str = "INFO"
+    # "text" for a terminal, "json" for a log collector: one object per line.
+    log_format: str = "text"
 
     # Feeds, polled besides the folder; chat admins add more with /feeds add.
     feeds: list[FeedSetting] = []
@@ -128,13 +130,6 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(
         default="https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_URL")
     )
-    slack_host: str = "0.0.0.0"
-    slack_port: int = Field(
-        default=3000,
-        ge=1,
-        le=65535,
-        validation_alias=AliasChoices("slack_port", "SLACK_PORT", "NEWSDIGEST_SLACK_PORT"),
-    )
     # Slack user ids allowed to change channel settings; empty: everyone.
     slack_admins: list[str] = []
 
@@ -150,8 +145,23 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_WEBHOOK_SECRET")
     )
-    telegram_webhook_host: str = "0.0.0.0"
-    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
+
+    # The web front: one HTTP server for Slack's requests, Telegram's webhook, /healthz and
+    # /metrics. It listens when a port is set, or on 8080 when an adapter needs it.
+    host: str = Field(
+        default="0.0.0.0",
+        validation_alias=AliasChoices("host", "NEWSDIGEST_HOST", "slack_host"),
+    )
+    port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        # The Slack adapter's and the Telegram webhook's own ports, before they shared one.
+        validation_alias=AliasChoices(
+            "port", "NEWSDIGEST_PORT", "SLACK_PORT", "NEWSDIGEST_SLACK_PORT", "slack_port",
+            "telegram_webhook_port",
+        ),
+    )  # fmt: skip
 
     @classmethod
     def settings_customise_sources(
@@ -218,6 +228,13 @@ class Settings(BaseSettings):
         if not _TIME.match(value):
             raise ValueError("must be a clock time HH:MM such as 08:00")
         return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        if value.lower() not in ("text", "json"):
+            raise ValueError("must be text or json")
+        return value.lower()
 
     @field_validator("log_level")
     @classmethod

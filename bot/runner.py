@@ -1,10 +1,12 @@
-"""Running the bot: the scheduler, the outbox's senders and every configured adapter, until a
-signal arrives or an adapter ends.
+"""Running the bot: the scheduler, the outbox's senders, every configured adapter and the web
+front, until a signal arrives or an adapter ends.
 
-Each adapter serves in a thread of its own; the main thread waits for SIGINT/SIGTERM or for
-an adapter to finish (the console ends when its input does). Stopping takes no new work
-(the scheduler stops first), lets each sender finish the message it is sending, then stops
-the adapters, all within a bounded time.
+The web front (one HTTP server: the adapters' routes, `/healthz`, `/metrics`) listens when a
+port is set or an adapter takes requests over HTTP. Each adapter, and the front, serves in a
+thread of its own; the main thread waits for SIGINT/SIGTERM or for an adapter to finish (the
+console ends when its input does). Stopping takes no new work (the scheduler stops first),
+lets each sender finish the message it is sending, then stops the front and the adapters,
+all within a bounded time.
 
 An adapter that ends with an error stops the bot too, and `run` then raises, so that the
 process exits non-zero and a supervisor restarts it (or someone fixes the token).
@@ -22,6 +24,9 @@ from bot.adapters.base import Adapter, InvalidCredentials
 from bot.bootstrap import App
 from bot.core.delivery import Outbox
 from bot.scheduler import DigestPlanner, make_scheduler
+from bot.web.front import DEFAULT_PORT, WebFront
+from bot.web.health import LEADER, STOPPED, Checks
+from bot.web.health import routes as health_routes
 
 log = logging.getLogger(__name__)
 # How long stopping may take before the process exits anyway.
@@ -45,6 +50,12 @@ def run(app: App, adapters: Sequence[Adapter]) -> None:
     planner = DigestPlanner(scheduler, app, by_platform, outbox)
     app.handler.schedule_changed = planner.update
     app.handler.deliver = outbox.deliver
+    checks = Checks(
+        app.store,
+        scheduler=lambda: LEADER if scheduler.running else STOPPED,
+        senders=outbox.idle_for,
+    )
+    front = web_front(app, adapters, checks)
     finished = threading.Event()
     stopping = threading.Event()
     failures: list[Exception] = []
@@ -78,6 +89,8 @@ def run(app: App, adapters: Sequence[Adapter]) -> None:
         )
         for n in range(count)
     ]
+    if front is not None:
+        threads.append(threading.Thread(target=front.serve, name="web-front", daemon=True))
     try:
         for thread in threads:
             thread.start()
@@ -104,6 +117,8 @@ def run(app: App, adapters: Sequence[Adapter]) -> None:
         for thread in senders:
             if thread.is_alive():
                 thread.join(timeout=STOP_SECONDS)
+        if front is not None:
+            front.stop()
         for adapter in adapters:
             try:
                 adapter.stop()
@@ -115,3 +130,13 @@ def run(app: App, adapters: Sequence[Adapter]) -> None:
             signal.signal(sig, handler)
     if failures:
         raise failures[0]
+
+
+def web_front(app: App, adapters: Sequence[Adapter], checks: Checks) -> WebFront | None:
+    """The web front, when a port is set or an adapter takes requests over HTTP."""
+    routes = [route for adapter in adapters for route in adapter.routes()]
+    port = app.settings.port
+    if port is None and not routes:
+        return None
+    routes.extend(health_routes(checks))
+    return WebFront(app.settings.host, port or DEFAULT_PORT, routes)

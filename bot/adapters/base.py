@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.core.digest import Digest
 from bot.core.replies import Reply
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
 
 
 class InvalidCredentials(PermissionError):
@@ -33,9 +36,13 @@ class Adapter(Protocol):
     `bot.core.delivery.ChatUnreachable` when the chat blocked or removed the bot).
     A network outage is the adapter's to ride out (it reconnects; sends meanwhile raise
     `PlatformUnavailable`); `serve` raises `InvalidCredentials` when retrying cannot help.
+    What comes in over HTTP (a webhook, Slack's requests) comes through the bot's one web
+    front, to the adapter's `routes`.
     """
 
     platform: str
+
+    def routes(self) -> list[BaseRoute]: ...
 
     def serve(self) -> None: ...
 

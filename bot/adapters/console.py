@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import os
 import select
 import threading
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.adapters.text import digest_text, render
 from bot.core.commands import CommandHandler, Message
 from bot.core.digest import Digest
 from bot.core.replies import DigestReply, Reply
+
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
 
 PLATFORM = "console"
 CHAT_ID = "local"
@@ -43,6 +47,10 @@ class ConsoleAdapter:
         self._stopped = threading.Event()
         self._sent = 0
         self._reader: threading.Thread | None = None
+
+    def routes(self) -> list[BaseRoute]:
+        """None: the terminal brings the messages."""
+        return []
 
     def stop(self) -> None:
         """Stop after the line being read; a blocked read of a terminal ends with the process."""
@@ -73,6 +81,8 @@ class ConsoleAdapter:
     def serve(self) -> None:
         """Read lines until end of input (or `stop`), answering each."""
         self._reader = threading.current_thread()
+        # The terminal shows each message and its answer: their log lines would repeat them.
+        logging.getLogger("bot.messages").setLevel(logging.WARNING)
         self.handler.chat(PLATFORM, self.chat_id)
         self._write(f"{WELCOME}\n\n{PROMPT}")
         for line in self._lines():

@@ -19,15 +19,17 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from socketserver import ThreadingMixIn
 from typing import TYPE_CHECKING, Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_bolt.adapter.socket_mode import SocketModeHandler
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from bot.adapters.slack_blocks import (
     COMMAND,
@@ -41,7 +43,13 @@ from bot.adapters.slack_blocks import (
     parse_more_value,
     render,
 )
-from bot.adapters.slack_config import EVENTS_PATH, SlackConfig, bolt_app
+from bot.adapters.slack_config import (
+    EVENTS_PATH,
+    INSTALL_PATH,
+    REDIRECT_PATH,
+    SlackConfig,
+    bolt_app,
+)
 from bot.adapters.slack_text import chat_id, core_text, plain_text, split_chat_id
 from bot.core import messages
 from bot.core.commands import CommandHandler, Message
@@ -56,8 +64,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
-# How often the HTTP server looks whether it should stop.
-POLL_SECONDS = 0.1
 # Errors of chat.postMessage that mean the bot is not (and cannot be) in the channel.
 _NOT_IN_CHANNEL = {"not_in_channel", "channel_not_found", "is_archived"}
 # ... or that the workspace removed the app: trying again would not help either.
@@ -83,15 +89,6 @@ class _Pacer:
             time.sleep(slot - now)
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietRequestHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("slack http: " + format, *args)
-
-
 class SlackAdapter:
     """Serves one Slack app (HTTP or Socket Mode) with the core's command handler.
 
@@ -114,7 +111,6 @@ class SlackAdapter:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._ready = threading.Event()
-        self._server: _ThreadingWSGIServer | None = None
 
     @classmethod
     def from_settings(cls, app: BotApp) -> SlackAdapter:
@@ -137,37 +133,47 @@ class SlackAdapter:
     # Serving
 
     def serve(self) -> None:
-        """Serve until `stop`: HTTP on the configured address, or a Socket Mode connection."""
+        """Serve until `stop`: over HTTP, the web front brings Slack's requests (`routes`);
+        in Socket Mode, a connection to Slack does."""
         try:
             if self.config.mode == "socket":
                 self._serve_socket_mode()
             else:
-                self._serve_http()
+                log.info("Slack (%s): taking requests at %s", self.config.mode, EVENTS_PATH)
+                self._ready.set()
+                self._stopping.wait()
         finally:
             self._executor.shutdown(wait=True, cancel_futures=True)
 
-    def _serve_http(self) -> None:
-        handler = SlackRequestHandler(self.bolt, path=EVENTS_PATH)
-        with self._lock:
-            if self._stopping.is_set():
-                return
-            server = make_server(
-                self.config.host,
-                self.config.port,
-                handler,
-                server_class=_ThreadingWSGIServer,
-                handler_class=_QuietRequestHandler,
-            )
-            self._server = server
-        self._ready.set()
-        host, port = self.address
-        log.info(
-            "Slack (%s): listening on http://%s:%d%s", self.config.mode, host, port, EVENTS_PATH
-        )
-        try:
-            server.serve_forever(poll_interval=POLL_SECONDS)
-        finally:
-            server.server_close()
+    def routes(self) -> list[BaseRoute]:
+        """The web front's routes for Slack's requests (none in Socket Mode): events,
+        commands and buttons at Bolt's path, and the OAuth install pages."""
+        if self.config.mode == "socket":
+            return []
+        found: list[BaseRoute] = [Route(EVENTS_PATH, self._on_request, methods=["POST"])]
+        if self.config.mode == "oauth":
+            found += [Route(path, self._on_oauth_page) for path in (INSTALL_PATH, REDIRECT_PATH)]
+        return found
+
+    async def _on_request(self, request: Request) -> Response:
+        # Bolt checks the signature, acknowledges, and hands the work on (lazy listeners, on
+        # its executor); in a thread of the front's pool, so that the loop keeps taking
+        # requests meanwhile.
+        body = await request.body()
+        if self._stopping.is_set():
+            return PlainTextResponse("stopping", status_code=503)
+        response = await run_in_threadpool(self.bolt.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(response)
+
+    async def _on_oauth_page(self, request: Request) -> Response:
+        flow = self.bolt.oauth_flow
+        assert flow is not None
+        bolt_request = to_bolt_request(request, await request.body())
+        if request.url.path == flow.install_path:
+            response = await run_in_threadpool(flow.handle_installation, bolt_request)
+        else:
+            response = await run_in_threadpool(flow.handle_callback, bolt_request)
+        return to_starlette_response(response)
 
     def _serve_socket_mode(self) -> None:
         assert self.config.app_token
@@ -184,24 +190,13 @@ class SlackAdapter:
             socket.close()
 
     def wait_ready(self, timeout: float) -> bool:
-        """True once `serve` listens (HTTP) or is connected (Socket Mode)."""
+        """True once `serve` takes requests (HTTP) or is connected (Socket Mode)."""
         return self._ready.wait(timeout)
-
-    @property
-    def address(self) -> tuple[str, int]:
-        """The (host, port) the HTTP server listens on, once it does."""
-        if self._server is None:
-            raise RuntimeError("the Slack adapter is not serving over HTTP")
-        host, port = self._server.server_address[:2]
-        return str(host), int(port)
 
     def stop(self) -> None:
         """End `serve` promptly; work already acknowledged is finished first."""
         with self._lock:
             self._stopping.set()
-            server = self._server
-        if server is not None:
-            server.shutdown()
 
     # Sending
 

@@ -62,8 +62,6 @@ class SlackConfig:
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     api_url: str = DEFAULT_API_URL
-    host: str = "0.0.0.0"
-    port: int = 3000
     admins: frozenset[str] = frozenset()
     post_interval: float = POST_INTERVAL_SECONDS
     rate_limit_retries: int = RATE_LIMIT_RETRIES
@@ -80,8 +78,6 @@ class SlackConfig:
             client_id=settings.slack_client_id,
             client_secret=secret(settings.slack_client_secret),
             api_url=settings.slack_api_url,
-            host=settings.slack_host,
-            port=settings.slack_port,
             admins=frozenset(settings.slack_admins),
         )
 

@@ -3,7 +3,8 @@
 It only translates. A message becomes a core `Message` (a reply to a digest carries that
 digest's id; in groups, whether the sender may change settings comes from getChatMember);
 the core's reply is rendered by `telegram_html` and sent within Telegram's flood limits.
-Long polling by default; a webhook with a secret token when a webhook URL is configured.
+Long polling by default; a webhook with a secret token (`telegram_webhook`) when a webhook
+URL is configured.
 An unreachable Bot API is waited out with backoff, at start-up as later; a refused token is
 not, since no retry can fix it. The connection's pieces are in `telegram_connection`.
 """
@@ -14,13 +15,12 @@ import asyncio
 import contextlib
 import logging
 import os
-import secrets
 import threading
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
+from starlette.routing import BaseRoute
 from telegram import (
     BotCommand,
     Chat,
@@ -52,13 +52,12 @@ from bot.adapters.telegram_connection import (
     TOKEN_SETTING,
     Backoff,
     FloodLimiter,
-    Webhook,
     file_url,
-    log_refused_updates,
     log_unacknowledged_updates,
     polling_failed,
 )
 from bot.adapters.telegram_html import Outgoing, button_command, digest_messages, render
+from bot.adapters.telegram_webhook import Webhook, webhook_route
 from bot.core.commands import COMMANDS, SETTINGS_COMMANDS, CommandHandler, Message, split_command
 from bot.core.delivery import ChatUnreachable
 from bot.core.digest import Digest
@@ -136,28 +135,26 @@ class TelegramAdapter:
     def from_settings(cls, app: Any) -> TelegramAdapter:
         """The adapter for the bootstrapped app's settings."""
         settings = app.settings
-        webhook = None
-        if settings.telegram_webhook_url:
-            secret = settings.telegram_webhook_secret
-            webhook = Webhook(
-                url=settings.telegram_webhook_url,
-                # Every update must carry a secret: one is made up when none is configured.
-                secret=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
-                host=settings.telegram_webhook_host,
-                port=settings.telegram_webhook_port,
-            )
         return cls(
             app.handler,
             app.store,
             settings.telegram_bot_token.get_secret_value(),
             base_url=settings.telegram_base_url,
-            webhook=webhook,
+            webhook=Webhook.from_settings(settings),
         )
 
     # Running
 
+    def routes(self) -> list[BaseRoute]:
+        """The web front's route for the webhook (none when polling), which hands updates to
+        the application's loop once it takes them."""
+        if self.webhook is None:
+            return []
+        loop = lambda: self._loop if self._ready.is_set() else None  # noqa: E731
+        return [webhook_route(self.webhook, self.application, loop)]
+
     def serve(self) -> None:
-        """Run until `stop`: long polling, or the webhook server.
+        """Run until `stop`: long polling, or updates from the webhook (`routes`).
 
         While the Bot API cannot be reached (at start-up or later) it is retried with backoff
         and `serve` goes on; a token Telegram refuses, or one that cannot be a token, raises
@@ -231,14 +228,10 @@ class TelegramAdapter:
         )
         allowed = [Update.MESSAGE, Update.CALLBACK_QUERY]
         if self.webhook:
-            log_refused_updates()
-            await updater.start_webhook(
-                listen=self.webhook.host,
-                port=self.webhook.port,
-                url_path=urlsplit(self.webhook.url).path.lstrip("/"),
-                webhook_url=self.webhook.url,
-                secret_token=self.webhook.secret,
-                allowed_updates=allowed,
+            # python-telegram-bot's custom-webhook pattern: the web front receives the updates
+            # (`routes`) and puts them in the application's queue.
+            await application.bot.set_webhook(
+                url=self.webhook.url, secret_token=self.webhook.secret, allowed_updates=allowed
             )
         else:
             log_unacknowledged_updates()

@@ -1,6 +1,6 @@
-"""How the Telegram adapter reaches the Bot API: its address, the token's format, webhook
-settings, the backoff between attempts to reconnect, the flood limits on sending, and the log
-filters that make python-telegram-bot's notes of an outage or a refused webhook update one line.
+"""How the Telegram adapter reaches the Bot API: its address, the token's format, the backoff
+between attempts to reconnect, the flood limits on sending, and the log filter that makes
+python-telegram-bot's note of an outage one line.
 """
 
 from __future__ import annotations
@@ -76,34 +76,10 @@ class Backoff:
         return full * random.uniform(0.75, 1.0)
 
 
-@dataclass(frozen=True)
-class Webhook:
-    """Webhook mode: Telegram posts updates to `url`, served on host:port with this secret."""
-
-    url: str
-    secret: str | None
-    host: str = "0.0.0.0"
-    port: int = 8443
-
-
 def file_url(base_url: str) -> str:
     """The file address that goes with a Bot API address (`…/bot` → `…/file/bot`)."""
     root = base_url.rstrip("/").removesuffix("/bot")
     return f"{root}/file/bot"
-
-
-class _RefusedUpdates(logging.Filter):
-    """Raises python-telegram-bot's note of a webhook request without the right secret token
-    (a debug line) to a warning, and keeps that module's other debug lines out."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.getMessage().startswith(
-            ("Request did not include the secret", "Request had the wrong secret")
-        ):
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-            record.msg, record.args = f"refused a webhook update (403): {record.getMessage()}", ()
-            return True
-        return record.levelno >= logging.INFO
 
 
 class _UnacknowledgedUpdates(logging.Filter):
@@ -125,14 +101,6 @@ def log_unacknowledged_updates() -> None:
     updater_log = logging.getLogger("telegram.ext.Updater")
     if not any(isinstance(f, _UnacknowledgedUpdates) for f in updater_log.filters):
         updater_log.addFilter(_UnacknowledgedUpdates())
-
-
-def log_refused_updates() -> None:
-    """Install the filter that warns of webhook updates refused for their secret (once)."""
-    webhook_log = logging.getLogger("telegram.ext.Updater")
-    if not any(isinstance(f, _RefusedUpdates) for f in webhook_log.filters):
-        webhook_log.addFilter(_RefusedUpdates())
-        webhook_log.setLevel(logging.DEBUG)
 
 
 def polling_failed(error: TelegramError) -> None:

@@ -11,15 +11,16 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from time import perf_counter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 
 from bot.core import messages
+from bot.core.arguments import UserError, find_topic, needs, topic_argument, whole_number
 from bot.core.digest import Digest, Story, arrange, story_picks
 from bot.core.feed_commands import FeedAdder, FeedRefused, added_text, feed_list, remove_feed
 from bot.core.lookup import digest_candidates, find_answer, find_stories
-from bot.core.models import TOPIC_CHARS
 from bot.core.questions import question_reply
 from bot.core.replies import (
     AnswerReply,
@@ -35,10 +36,12 @@ from bot.core.store import Chat, Store, StoredDocument, now
 from bot.core.stories import in_order, story_summary
 from bot.core.summaries import Summaries, story_summary_of
 from bot.core.terms import TermCache
-from bot.core.topics import Topic, TopicError, parse_topic
+from bot.core.topics import Topic, parse_topic
 from bot.core.trending import find_trends
 
 log = logging.getLogger(__name__)
+# One line per message handled (its command, chat, platform and time), apart from the rest.
+messages_log = logging.getLogger("bot.messages")
 
 MAX_TOPICS = 50
 SEARCH_RESULTS = 5
@@ -64,10 +67,6 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 )
 # Commands that change a chat's settings; in groups only admins may use them.
 SETTINGS_COMMANDS = frozenset({"subscribe", "unsubscribe", "schedule", "pause", "resume"})
-
-
-class UserError(ValueError):
-    """A mistake of the user's; the message tells them what to type instead."""
 
 
 @dataclass(frozen=True)
@@ -168,9 +167,27 @@ class CommandHandler:
 
     def handle(self, message: Message) -> Reply:
         """The reply to one message. Never raises: a user's mistake gets a one-line hint,
-        anything unexpected is logged with the chat and answered with an apology."""
+        anything unexpected is logged with the chat and answered with an apology. Each
+        message is logged in one line: its command (not what the user typed), chat, time."""
+        started = perf_counter()
         # Control characters mean nothing in a command, and PostgreSQL stores no NUL.
         name, argument = split_command(message.text.translate(_CONTROLS))
+        reply = self._reply(name, argument, message)
+        event = f"/{name}" if name in self._commands else "question" if name is None else "unknown"
+        took = round((perf_counter() - started) * 1000)
+        messages_log.info(
+            "%s in %s:%s answered in %d ms%s",
+            event,
+            message.platform,
+            message.chat_id,
+            took,
+            " (an error)" if getattr(reply, "error", False) else "",
+            extra={"event": event, "platform": message.platform, "chat": message.chat_id,
+                   "ms": took},
+        )  # fmt: skip
+        return reply
+
+    def _reply(self, name: str | None, argument: str, message: Message) -> Reply:
         try:
             chat = self.chat(message.platform, message.chat_id)
             if not chat.active:
@@ -206,7 +223,7 @@ class CommandHandler:
         return Help(COMMANDS)
 
     def digest(self, chat: Chat, argument: str, message: Message) -> Reply:
-        only = _topic(argument) if argument else None
+        only = topic_argument(argument) if argument else None
         digest = self.build_digest(chat, only=only)
         if self.deliver is not None and digest.digest_id is not None:
             self.deliver(digest.digest_id)
@@ -215,10 +232,10 @@ class CommandHandler:
 
     def subscribe(self, chat: Chat, argument: str, message: Message) -> Reply:
         if not argument:
-            raise _needs("/subscribe", "a topic", "/subscribe Idlib")
-        topic = _topic(argument)
+            raise needs("/subscribe", "a topic", "/subscribe Idlib")
+        topic = topic_argument(argument)
         topics = self.store.topics(chat.id)
-        if _find(topics, topic.text) is not None:
+        if find_topic(topics, topic.text) is not None:
             return Text(messages.ALREADY_SUBSCRIBED.format(topic=topic.text))
         if len(topics) >= MAX_TOPICS:
             raise UserError(messages.TOO_MANY_TOPICS.format(limit=MAX_TOPICS))
@@ -228,9 +245,9 @@ class CommandHandler:
 
     def unsubscribe(self, chat: Chat, argument: str, message: Message) -> Reply:
         if not argument:
-            raise _needs("/unsubscribe", "a topic you follow", "/unsubscribe Idlib")
+            raise needs("/unsubscribe", "a topic you follow", "/unsubscribe Idlib")
         topics = self.store.topics(chat.id)
-        found = _find(topics, " ".join(argument.split()))
+        found = find_topic(topics, " ".join(argument.split()))
         if found is None:
             listed = ", ".join(topics) or "none"
             said = messages.echo(argument)
@@ -246,7 +263,7 @@ class CommandHandler:
 
     def search(self, chat: Chat, argument: str, message: Message) -> Reply:
         if not argument:
-            raise _needs("/search", "something to look for", '/search "oil price"')
+            raise needs("/search", "something to look for", '/search "oil price"')
         return self.search_stories(argument)
 
     def ask(self, chat: Chat, argument: str, message: Message) -> Reply:
@@ -262,7 +279,7 @@ class CommandHandler:
             if last is None:
                 raise UserError(messages.NO_DIGEST_YET)
             digest_id = last.id
-        return self.story(chat, digest_id, _whole_number(argument) or 0)
+        return self.story(chat, digest_id, whole_number(argument) or 0)
 
     def story(self, chat: Chat, digest_id: int, number: int) -> StoryReply:
         """Story `number` of a digest as it stands now: every source, the longer summary of
@@ -288,7 +305,7 @@ class CommandHandler:
 
     def schedule(self, chat: Chat, argument: str, message: Message) -> Reply:
         if not argument:
-            raise _needs("/schedule", "a time HH:MM", "/schedule 07:30 Europe/Berlin")
+            raise needs("/schedule", "a time HH:MM", "/schedule 07:30 Europe/Berlin")
         value, *rest = argument.split(maxsplit=1)
         match = _TIME.match(value)
         if not match:
@@ -374,7 +391,7 @@ class CommandHandler:
 
     def search_stories(self, text: str, limit: int = SEARCH_RESULTS) -> SearchReply:
         """The stored stories matching a query in the topic language, best first."""
-        query = _topic(text)
+        query = topic_argument(text)
         return SearchReply(query.text, tuple(find_stories(self.store, query, self.terms, limit)))
 
     def answer_question(
@@ -394,7 +411,7 @@ class CommandHandler:
     ) -> Digest:
         """A digest of the stored stories that belongs to no chat and is not stored:
         published on or after `since`, matching `topic`, best first."""
-        topics = [_topic(topic)] if topic else []
+        topics = [topic_argument(topic)] if topic else []
         size = limit or self.options.digest_size
         found = digest_candidates(self.store, topics, 2 * size + 5, published_from=since)
         picks = story_picks(self.store, found, size)
@@ -419,32 +436,3 @@ class CommandHandler:
     def _schedule_changed(self, chat: Chat) -> None:
         if self.schedule_changed is not None:
             self.schedule_changed(chat)
-
-
-def _needs(command: str, what: str, example: str) -> UserError:
-    return UserError(messages.NEEDS_ARGUMENT.format(command=command, what=what, example=example))
-
-
-def _whole_number(text: str) -> int | None:
-    """The number a user typed as digits, None for anything else.
-
-    Not `str.isdigit`: it accepts "²" and "❽", which `int` refuses. Nine digits are plenty
-    for a story's number, and `int` refuses thousands of them.
-    """
-    if not text.isdecimal() or len(text) > 9:
-        return None
-    return int(text)
-
-
-def _topic(text: str) -> Topic:
-    if len(text) > TOPIC_CHARS:
-        raise UserError(messages.TOPIC_TOO_LONG.format(length=len(text), limit=TOPIC_CHARS))
-    try:
-        return parse_topic(text)
-    except TopicError as error:
-        raise UserError(messages.BAD_TOPIC.format(reason=error)) from None
-
-
-def _find(topics: list[str], wanted: str) -> str | None:
-    """The stored topic that is `wanted`, ignoring case."""
-    return next((t for t in topics if t.casefold() == wanted.casefold()), None)

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.core.digest import Digest, Summarize, load_digest
+from bot.core.metrics import MESSAGES_FAILED, MESSAGES_SENT, SEND_SECONDS
 from bot.core.store import FAILED, PENDING, SENT, Part, Store, now
 
 log = logging.getLogger(__name__)
@@ -78,6 +80,7 @@ class Outbox:
         self.wake = threading.Event()
         self._busy: set[int] = set()
         self._lock = threading.Lock()
+        self._rounds: dict[int, float] = {}  # sender → when it last came round its loop
 
     def deliver(self, digest_id: int) -> str:
         """Send what is due of a digest; its state afterwards (pending, sent or failed).
@@ -113,18 +116,27 @@ class Outbox:
                 break
             if part.next_attempt_at and part.next_attempt_at > self.clock():
                 return PENDING  # not due yet; later parts wait for it
+            started = time.perf_counter()
             try:
                 message_id = sender.send_part(chat.platform_chat_id, part.payload)
             except ChatUnreachable as error:
+                MESSAGES_FAILED.labels(chat.platform).inc()
                 where = f"{chat.platform}:{chat.platform_chat_id}"
-                log.warning("chat %s is unreachable: %s", where, error)
+                log.warning(
+                    "chat %s is unreachable: %s", where, error,
+                    extra={"event": "unreachable", "platform": chat.platform,
+                           "chat": chat.platform_chat_id},
+                )  # fmt: skip
                 self.store.part_failed(digest_id, part.part, str(error), retry_at=None)
                 self.store.update_chat(chat.id, active=False)
                 break
             except Exception as error:
+                MESSAGES_FAILED.labels(chat.platform).inc()
                 if not self._failed(digest_id, part, chat.platform, chat.platform_chat_id, error):
                     return PENDING
                 break
+            SEND_SECONDS.labels(chat.platform).observe(time.perf_counter() - started)
+            MESSAGES_SENT.labels(chat.platform).inc()
             last = index == len(parts) - 1
             self.store.part_sent(
                 digest_id,
@@ -135,6 +147,13 @@ class Outbox:
                 last=last,
             )
             if last:
+                log.info(
+                    "digest %d delivered to %s:%s (%d message%s)",
+                    digest_id, chat.platform, chat.platform_chat_id, len(parts),
+                    "" if len(parts) == 1 else "s",
+                    extra={"event": "delivered", "platform": chat.platform,
+                           "chat": chat.platform_chat_id, "digest": digest_id},
+                )  # fmt: skip
                 return SENT
         self.store.fail_pending_parts(digest_id, "an earlier message of this digest failed")
         return self.store.finish_digest(digest_id)
@@ -155,6 +174,7 @@ class Outbox:
             attempts,
             ", giving up" if final else "",
             error,
+            extra={"event": "send failed", "platform": platform, "chat": chat},
         )
         retry_at = None if final else self.clock() + delay
         self.store.part_failed(digest_id, part.part, repr(error), retry_at=retry_at)
@@ -166,20 +186,34 @@ class Outbox:
         Each sender sends one message at a time, so at most one message per sender can be on
         its way when the process dies.
         """
-        while not stop.is_set():
-            worked = False
-            try:
-                pending = self.store.pending_digests(
-                    shard=shard, shards=shards, platforms=list(self.senders)
-                )
-                for digest_id in pending:
-                    if stop.is_set():
-                        return
-                    before = self.deliver(digest_id)
-                    worked = worked or before != PENDING
-            except Exception:
-                # A failing send or a database hiccup never stops the sender.
-                log.exception("sender %d of %d failed; carrying on", shard, shards)
-            if not worked:
-                self.wake.wait(idle)
-                self.wake.clear()
+        try:
+            while not stop.is_set():
+                self._rounds[shard] = time.monotonic()
+                if not self._send_round(shard, shards, stop):
+                    self.wake.wait(idle)
+                    self.wake.clear()
+        finally:
+            self._rounds.pop(shard, None)
+
+    def _send_round(self, shard: int, shards: int, stop: threading.Event) -> bool:
+        """Deliver what is due of the sender's share; whether anything was done."""
+        worked = False
+        try:
+            pending = self.store.pending_digests(
+                shard=shard, shards=shards, platforms=list(self.senders)
+            )
+            for digest_id in pending:
+                if stop.is_set():
+                    break
+                self._rounds[shard] = time.monotonic()
+                worked = self.deliver(digest_id) != PENDING or worked
+        except Exception:
+            # A failing send or a database hiccup never stops the sender.
+            log.exception("sender %d of %d failed; carrying on", shard, shards)
+        return worked
+
+    def idle_for(self) -> float | None:
+        """Seconds since the sender heard from least recently began its last delivery or
+        round (None when no sender runs): one that stays in a send for minutes is stuck."""
+        rounds = list(self._rounds.values())
+        return time.monotonic() - min(rounds) if rounds else None

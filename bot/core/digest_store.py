@@ -137,7 +137,12 @@ class DigestRecords:
                 ]  # fmt: skip
                 if delivered:
                     connection.execute(insert(DeliveryRow), delivered)
-            return int(digest_id)
+        from bot.core.metrics import (
+            DIGESTS_BUILT,  # prometheus-client: only where digests are built
+        )
+
+        DIGESTS_BUILT.inc()
+        return int(digest_id)
 
     def last_digest(self, chat_id: int, *, full: bool = False) -> DigestInfo | None:
         """The chat's most recent digest; with `full`, the most recent of all its topics."""

@@ -7,10 +7,9 @@ import os
 import shutil
 import socket
 import subprocess
-import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from bot.core.ingest import ingest
 from bot.core.store import Store
 from tests.adapters.telegram_fakes import BotApiServer, EmulatorClient, EmulatorRequest
 from tests.conftest import REPO, SEEDS
+from tests.fronts import front_serving, in_thread
 
 EMULATOR = REPO / "node_modules" / "telegram-test-api"
 EMULATOR_SCRIPT = Path(__file__).with_name("telegram-emulator.js")
@@ -81,17 +81,16 @@ def token() -> str:
 
 
 @contextmanager
-def running(adapter: TelegramAdapter) -> Iterator[TelegramAdapter]:
-    """The adapter serving in a thread until the block ends."""
-    thread = threading.Thread(target=adapter.serve, daemon=True)
-    thread.start()
-    try:
-        assert adapter.wait_until_ready(30), "the adapter did not start"
-        yield adapter
-    finally:
-        adapter.stop()
-        thread.join(30)
-        assert not thread.is_alive(), "the adapter did not stop"
+def running(adapter: TelegramAdapter, port: int = 0) -> Iterator[TelegramAdapter]:
+    """The adapter serving in a thread until the block ends, behind a web front of its own
+    (on `port`) when it takes a webhook's updates."""
+    with ExitStack() as stack:
+        routes = adapter.routes()
+        if routes:
+            stack.enter_context(front_serving(routes, port=port))
+        ready = lambda: adapter.wait_until_ready(30)  # noqa: E731
+        with in_thread(adapter.serve, adapter.stop, ready, "adapter"):
+            yield adapter
 
 
 def handler_for(store: Store) -> CommandHandler:

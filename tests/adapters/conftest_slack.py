@@ -20,6 +20,7 @@ from bot.core.ingest import ingest
 from bot.core.store import Store
 from tests.adapters.slack_fakes import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackSide
 from tests.conftest import SEEDS
+from tests.fronts import front_serving
 
 # What `import *` brings into a test module: the fixtures.
 __all__ = ["bot", "fake_slack", "news", "sqlite_bot", "sqlite_news"]
@@ -63,8 +64,6 @@ def config_for(fake: FakeSlack, **changes: Any) -> SlackConfig:
         "signing_secret": SIGNING_SECRET,
         "bot_token": BOT_TOKEN,
         "api_url": fake.url,
-        "host": "127.0.0.1",
-        "port": 0,
         "post_interval": 0.0,
         **changes,
     }
@@ -72,13 +71,20 @@ def config_for(fake: FakeSlack, **changes: Any) -> SlackConfig:
 
 
 @contextmanager
-def serving(adapter: SlackAdapter) -> Iterator[None]:
-    """The adapter serving in a thread until the block ends; it must stop promptly."""
+def serving(adapter: SlackAdapter) -> Iterator[tuple[str, int] | None]:
+    """The adapter serving in a thread until the block ends, behind a web front of its own
+    on a free port when it takes requests over HTTP: the front's (host, port), else None.
+    Both must stop promptly."""
     thread = threading.Thread(target=adapter.serve, name="slack-under-test")
     thread.start()
     try:
         assert adapter.wait_ready(5), "the Slack adapter did not start"
-        yield
+        routes = adapter.routes()
+        if not routes:
+            yield None
+            return
+        with front_serving(routes) as front:
+            yield front.address
     finally:
         adapter.stop()
         thread.join(10)
@@ -106,8 +112,9 @@ class Workspace:
 @contextmanager
 def workspace(store: Store, fake: FakeSlack, **changes: Any) -> Iterator[Workspace]:
     adapter, outbox = wired(slack_handler(store), config_for(fake, **changes))
-    with serving(adapter):
-        host, port = adapter.address
+    with serving(adapter) as address:
+        assert address is not None
+        host, port = address
         yield Workspace(adapter, outbox, SlackSide(host, port), fake)
 
 

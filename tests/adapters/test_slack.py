@@ -120,8 +120,9 @@ def test_a_command_is_acknowledged_at_once_while_its_work_takes_longer(
             return super().handle(message)
 
     adapter, _ = wired(SlowHandler(sqlite_news, Options(method="lead")), config_for(fake_slack))
-    with serving(adapter):
-        slack = SlackSide(*adapter.address)
+    with serving(adapter) as address:
+        assert address is not None
+        slack = SlackSide(*address)
         ack = slack.command("digest", fake_slack.respond_url())
         assert ack.status == 200
         assert ack.seconds < 3.0
@@ -408,15 +409,11 @@ def test_stop_ends_serving_promptly_and_frees_the_port(
     sqlite_news: Store, fake_slack: FakeSlack
 ) -> None:
     adapter = SlackAdapter(slack_handler(sqlite_news), config_for(fake_slack))
-    thread = threading.Thread(target=adapter.serve)
-    thread.start()
-    assert adapter.wait_ready(5)
-    host, port = adapter.address
-    started = time.monotonic()
-    adapter.stop()
-    thread.join(5)
-    assert not thread.is_alive()
-    assert time.monotonic() - started < 1.0
+    with serving(adapter) as address:
+        assert address is not None
+        host, port = address
+        started = time.monotonic()
+    assert time.monotonic() - started < 1.5
     with socket.socket() as again:
         again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind((host, port))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -19,6 +20,8 @@ from bot.bootstrap import adapters, bootstrap
 from bot.config import ConfigError, load_settings
 from bot.core.replies import Text
 from bot.core.store import Store
+from bot.runner import web_front
+from bot.web.health import Checks
 from tests.adapters.conftest_slack import *  # noqa: F403 (the fixtures)
 from tests.adapters.conftest_slack import config_for, serving, slack_handler
 from tests.adapters.slack_fakes import (
@@ -60,20 +63,25 @@ def test_newsdigest_run_serves_slack_on_the_configured_port_and_api_url(
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake_slack.url,
-        "SLACK_PORT": str(port),
-        "NEWSDIGEST_SLACK_HOST": "127.0.0.1",
+        "SLACK_PORT": str(port),  # the web front's port, as NEWSDIGEST_PORT
+        "NEWSDIGEST_HOST": "127.0.0.1",
     }.items():
         monkeypatch.setenv(name, value)
-
-    [adapter] = adapters(bootstrap(load_settings(), store=sqlite_news))
-
+    app = bootstrap(load_settings(), store=sqlite_news)
+    [adapter] = adapters(app)
     assert isinstance(adapter, SlackAdapter)
+    front = web_front(app, [adapter], Checks(sqlite_news))
+    assert front is not None and front.address == ("127.0.0.1", port)
+    thread = threading.Thread(target=front.serve, daemon=True)
     with serving(adapter):
-        assert adapter.address == ("127.0.0.1", port)
+        thread.start()
+        assert front.wait_ready(10)
         response = SlackSide("127.0.0.1", port).command("digest", fake_slack.respond_url())
         assert response.status == 200
         [post] = fake_slack.wait_for(POST)
         assert post.token == BOT_TOKEN
+        front.stop()
+        thread.join(15)
 
 
 @pytest.mark.parametrize(
@@ -179,8 +187,9 @@ def test_an_installation_in_the_store_authorizes_requests_from_its_workspace(new
                 installed_at=time.time(),
             )
         )
-        with serving(adapter):
-            slack = SlackSide(*adapter.address)
+        with serving(adapter) as address:
+            assert address is not None
+            slack = SlackSide(*address)
             ok = slack.command("digest", fake.respond_url("t222"), team="T222", channel="C5")
             assert ok.status == 200
             [post] = fake.wait_for(POST)
@@ -206,8 +215,9 @@ def test_installing_through_the_oauth_flow_lets_that_workspace_use_the_bot(news:
     try:
         config = config_for(fake, bot_token=None, client_id="111.222", client_secret="shh")
         adapter = SlackAdapter(slack_handler(news), config)
-        with serving(adapter):
-            browser = SlackSide(*adapter.address)
+        with serving(adapter) as address:
+            assert address is not None
+            browser = SlackSide(*address)
             page, headers = browser.get("/slack/install")
             assert page.status == 200
             state = re.search(r"state=([\w-]+)", page.text)
@@ -219,7 +229,7 @@ def test_installing_through_the_oauth_flow_lets_that_workspace_use_the_bot(news:
             )
             assert done.status == 200, done.text
 
-            slack = SlackSide(*adapter.address)
+            slack = SlackSide(*address)
             slack.command("digest", fake.respond_url(), team="T333", channel="C7")
             [post] = fake.wait_for(POST)
             assert (post.token, post.params["channel"]) == ("xoxb-333-new", "C7")

@@ -196,16 +196,15 @@ def test_a_digest_of_fifteen_thousand_characters_arrives_as_valid_messages(
 def test_webhook_mode_receives_updates_and_answers(
     telegram_emulator: str, token: str, news_store: Store, request: pytest.FixtureRequest
 ) -> None:
-    from bot.adapters.telegram import Webhook
+    from bot.adapters.telegram_webhook import Webhook
 
     port = free_port()
     # The emulator sends no secret header; the secret check has its own test.
-    webhook = Webhook(
-        url=f"http://127.0.0.1:{port}/telegram", secret=None, host="127.0.0.1", port=port
-    )
+    webhook = Webhook(url=f"http://127.0.0.1:{port}/telegram", secret=None)
     user = EmulatorClient(telegram_emulator, token, chat_id=42, user_id=42)
     request.addfinalizer(user.close)
-    with running(emulated_adapter(telegram_emulator, token, news_store, webhook=webhook)):
+    adapter = emulated_adapter(telegram_emulator, token, news_store, webhook=webhook)
+    with running(adapter, port=port):
         user.command("/topics")
         [topics] = user.replies()
         # The webhook really is what brought the update in: it answers HTTP.

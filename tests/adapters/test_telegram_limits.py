@@ -12,7 +12,8 @@ import httpx
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.adapters.telegram import TelegramAdapter, Webhook
+from bot.adapters.telegram import TelegramAdapter
+from bot.adapters.telegram_webhook import Webhook
 from bot.core.replies import Text
 from bot.core.store import Store
 from tests.adapters.conftest import free_port, handler_for, running, with_outbox
@@ -133,7 +134,7 @@ def test_the_webhook_refuses_updates_without_the_secret_and_logs_them(
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
-    webhook = Webhook(url=url, secret="s3cret-token", host="127.0.0.1", port=port)
+    webhook = Webhook(url=url, secret="s3cret-token")
     update = {
         "update_id": 1,
         "message": {
@@ -147,7 +148,7 @@ def test_the_webhook_refuses_updates_without_the_secret_and_logs_them(
     }
     with (
         caplog.at_level(logging.WARNING),
-        running(adapter_for(bot_api, news_store, webhook=webhook)),
+        running(adapter_for(bot_api, news_store, webhook=webhook), port=port),
     ):
         missing = httpx.post(url, json=update)
         wrong = httpx.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"})
