@@ -140,8 +140,9 @@ def bootstrap(settings: Settings | None = None, store: Store | None = None) -> A
     return app
 
 
-def adapters(app: App, *, console_only: bool = False) -> list[Adapter]:
-    """The chat adapters the settings ask for: the console when no chat token is set."""
+def adapters(app: App, *, console_only: bool = False, receive: bool = True) -> list[Adapter]:
+    """The chat adapters the settings ask for: the console when no chat token is set.
+    `receive=False`: adapters that only send (a worker's), and no console."""
     import sys
 
     from bot.adapters.console import ConsoleAdapter
@@ -151,7 +152,7 @@ def adapters(app: App, *, console_only: bool = False) -> list[Adapter]:
     if not console_only and settings.telegram_bot_token:
         from bot.adapters.telegram import TelegramAdapter
 
-        chosen.append(TelegramAdapter.from_settings(app))
+        chosen.append(TelegramAdapter.from_settings(app, receive=receive))
     slack = (
         settings.slack_bot_token,
         settings.slack_signing_secret,
@@ -163,5 +164,7 @@ def adapters(app: App, *, console_only: bool = False) -> list[Adapter]:
     if not console_only and any(slack):
         from bot.adapters.slack import SlackAdapter
 
-        chosen.append(SlackAdapter.from_settings(app))
+        chosen.append(SlackAdapter.from_settings(app, receive=receive))
+    if not receive:
+        return chosen
     return chosen or [ConsoleAdapter(app.handler, sys.stdin, sys.stdout)]

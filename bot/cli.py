@@ -37,6 +37,7 @@ from bot.core.replies import DigestReply, Reply
 from bot.core.store import Store
 from bot.feeds_cli import feeds_cli, ingest_feeds, is_feed_source
 from bot.logs import configure_logging
+from bot.roles import ALL, Roles
 
 T = TypeVar("T")
 # Below this many files a progress bar is only flicker.
@@ -159,57 +160,11 @@ def summarize_command(
 @cli.command("status")
 def status_command() -> None:
     """Documents, chats, the next digests, and what the outbox holds (pending and failed)."""
-    from bot.scheduler import digest_jobs
+    from bot.status_view import print_status
 
     app = bootstrap(_settings())
     try:
-        store = app.store
-        chats = store.chats()
-        counts = store.outbox_counts()
-        out.print(f"documents: {store.count_documents()}", highlight=False)
-        active = sum(1 for c in chats if c.active and not c.paused)
-        paused = sum(1 for c in chats if c.paused)
-        gone = sum(1 for c in chats if not c.active)
-        out.print(
-            f"chats: {len(chats)} ({active} active, {paused} paused, {gone} unreachable)",
-            highlight=False,
-        )
-        out.print(
-            f"outbox: {counts.get('digests pending', 0)} digests pending; messages: "
-            f"{counts.get('pending', 0)} pending, {counts.get('sent', 0)} sent, "
-            f"{counts.get('failed', 0)} failed",
-            highlight=False,
-        )
-        feeds = store.feeds()
-        failing = [f for f in feeds if f.failures]
-        out.print(f"feeds: {len(feeds)} ({len(failing)} failing)", highlight=False)
-        for feed in failing[:20]:
-            out.print(f"  failing: {feed.name} ({feed.url}): {feed.last_error}", highlight=False)
-        jobs = digest_jobs(store)
-        if jobs:
-            table = Table(title="Next digests")
-            table.add_column("chat")
-            table.add_column("next run")
-            for name, when in jobs[:20]:
-                table.add_row(name, when.isoformat(timespec="minutes") if when else "paused")
-            out.print(table)
-        failed = store.failed_parts()
-        if failed:
-            table = Table(title="Failed deliveries")
-            for column in ("digest", "part", "chat", "attempts", "last error"):
-                table.add_column(column)
-            by_id = {c.id: c for c in chats}
-            for part in failed:
-                chat = by_id.get(part.chat_id)
-                where = f"{chat.platform}:{chat.platform_chat_id}" if chat else str(part.chat_id)
-                table.add_row(
-                    str(part.digest_id),
-                    str(part.part),
-                    where,
-                    str(part.attempts),
-                    (part.last_error or "")[:80],
-                )
-            out.print(table)
+        print_status(app.store, out)
     finally:
         app.close()
 
@@ -227,31 +182,41 @@ def config_command() -> None:
     out.print(table)
 
 
-def _serve(settings: Settings, *, console_only: bool = False) -> None:
-    """Ingest the source folder, then serve the chat adapters with the scheduler running.
+def _serve(settings: Settings, *, console_only: bool = False, roles: Roles = ALL) -> None:
+    """Ingest the source folder, then serve the chat adapters with the scheduler running
+    (what `roles` asks of this process).
 
-    Exits 1 when an adapter could not start for good (a refused token) or failed."""
+    Exits 1 when an adapter could not start for good (a refused token) or failed; 2 when
+    the settings cannot work (a process of its own asked for on SQLite)."""
     from bot.adapters.base import InvalidCredentials
     from bot.bootstrap import adapters
     from bot.runner import AdapterFailed, run
+    from bot.tasks import NeedsPostgres, libpq_url
     from bot.web.front import PortUnavailable
 
+    if roles != ALL:
+        try:
+            libpq_url(settings.database_url)
+        except NeedsPostgres as error:
+            err.print(Text.assemble(("Cannot run apart: ", "red"), f"{error}."))
+            raise typer.Exit(2) from None
     app = bootstrap(settings)
     try:
         try:
-            chosen = adapters(app, console_only=console_only)
+            chosen = adapters(app, console_only=console_only, receive=roles.receive)
         except ConfigError as error:
             err.print(f"[red]Configuration error:[/red] {error}", highlight=False)
             raise typer.Exit(2) from None
-        with _progress("Ingesting") as progress:
-            report = app.ingest([settings.source_dir], progress)
-        _print_report(report)
+        if roles.schedule:
+            with _progress("Ingesting") as progress:
+                report = app.ingest([settings.source_dir], progress)
+            _print_report(report)
+            app.sync_feeds()
         with _progress("Indexing") as progress:
             # The search index checked against the store (mended when it was behind or lost).
             app.store.update_index(progress)
-        app.sync_feeds()
         try:
-            run(app, chosen)
+            run(app, chosen, roles)
         except InvalidCredentials as error:
             names = " or ".join(env_names(error.setting))
             err.print(Text.assemble((f"{error} ({names})", "red"), f": {error.advice}."))
@@ -281,6 +246,24 @@ def run_command() -> None:
 def chat_command() -> None:
     """Chat with the bot in this terminal (the console adapter)."""
     _serve(_settings(), console_only=True)
+
+
+@cli.command("web")
+def web_command() -> None:
+    """Take the chats' messages and answer them (PostgreSQL): the adapters and the web front."""
+    _serve(_settings(), roles=Roles(schedule=False, send=False))
+
+
+@cli.command("scheduler")
+def scheduler_command() -> None:
+    """Run the scheduler (PostgreSQL) while no other process does: digests, ingest, feeds."""
+    _serve(_settings(), roles=Roles(receive=False, send=False))
+
+
+@cli.command("worker")
+def worker_command() -> None:
+    """Deliver digests (PostgreSQL), beside any other workers: start as many as needed."""
+    _serve(_settings(), roles=Roles(receive=False, schedule=False))
 
 
 def _handler() -> tuple[App, CommandHandler]:

@@ -16,8 +16,9 @@ from pythonjsonlogger.json import JsonFormatter
 
 TEXT, JSON = "text", "json"
 FORMATS = (TEXT, JSON)
-# Their INFO lines are noise for an operator (httpx logs every request, uvicorn its start).
-NOISY = ("alembic", "apscheduler", "httpx", "httpcore", "uvicorn.error")
+# Their INFO lines are noise for an operator (httpx logs every request, procrastinate every
+# job, uvicorn its start).
+NOISY = ("alembic", "apscheduler", "httpx", "httpcore", "procrastinate", "uvicorn.error")
 
 
 class Masks:

@@ -17,15 +17,17 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import FrameType
 
 from bot.adapters.base import Adapter, InvalidCredentials
 from bot.bootstrap import App
 from bot.core.delivery import Outbox
-from bot.scheduler import DigestPlanner, make_scheduler
+from bot.roles import ALL, Roles
+from bot.scheduling import Scheduling
+from bot.tasks import Deliveries, TaskWorker
 from bot.web.front import DEFAULT_PORT, WebFront
-from bot.web.health import LEADER, STOPPED, Checks
+from bot.web.health import Checks
 from bot.web.health import routes as health_routes
 
 log = logging.getLogger(__name__)
@@ -37,27 +39,34 @@ class AdapterFailed(RuntimeError):
     """An adapter stopped with an unexpected error (logged with its traceback)."""
 
 
-def run(app: App, adapters: Sequence[Adapter]) -> None:
-    """Serve `adapters` with the scheduler and the senders running; returns when the bot
-    should exit.
+def run(app: App, adapters: Sequence[Adapter], roles: Roles = ALL) -> None:
+    """Serve `adapters` with the scheduler and the senders running (those of `roles`);
+    returns when the bot should exit.
+
+    On SQLite, the outbox's senders are threads of this process; on PostgreSQL, deliveries
+    are tasks of the task engine, taken by a worker here (`send`) and by every
+    `newsdigest worker`, and the scheduler runs here only while this process leads.
 
     Once everything has stopped, raises the `InvalidCredentials` of an adapter that could
     not start, or `AdapterFailed` for one that ended with another error.
     """
     by_platform = {a.platform: a for a in adapters}
     outbox = Outbox(app.store, by_platform, app.handler.summary)
-    scheduler = make_scheduler(app.store, app.settings.timezone)
-    planner = DigestPlanner(scheduler, app, by_platform, outbox)
-    app.handler.schedule_changed = planner.update
-    app.handler.deliver = outbox.deliver
+    shared = app.store.engine.dialect.name == "postgresql"
+    deliveries = Deliveries(app.settings.database_url) if shared else None
+    queue: Callable[[int], object] = deliveries.queue if deliveries else lambda _: outbox.wake.set()
+    app.handler.deliver = deliveries.queue if deliveries else outbox.deliver
+    scheduling = Scheduling(app, by_platform, queue) if roles.schedule else None
+    app.handler.schedule_changed = scheduling.schedule_changed if scheduling else None
     checks = Checks(
         app.store,
-        scheduler=lambda: LEADER if scheduler.running else STOPPED,
-        senders=outbox.idle_for,
+        scheduler=(lambda: scheduling.role) if scheduling else None,
+        senders=outbox.idle_for if roles.send and not shared else None,
     )
-    front = web_front(app, adapters, checks)
+    front = web_front(app, adapters if roles.receive else [], checks)
     finished = threading.Event()
     stopping = threading.Event()
+    leading = threading.Event()  # set: stop leading
     failures: list[Exception] = []
 
     def serve(adapter: Adapter) -> None:
@@ -78,42 +87,45 @@ def run(app: App, adapters: Sequence[Adapter]) -> None:
         finished.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    count = app.settings.senders
     threads = [
         threading.Thread(target=serve, args=(a,), name=f"adapter-{a.platform}", daemon=True)
         for a in adapters
     ]
-    senders = [
-        threading.Thread(
-            target=outbox.run, args=(n, count, stopping), name=f"sender-{n}", daemon=True
-        )
-        for n in range(count)
-    ]
     if front is not None:
         threads.append(threading.Thread(target=front.serve, name="web-front", daemon=True))
+    worker = TaskWorker(app.settings.database_url, outbox, app.settings.senders)
+    senders = []
+    if roles.send and shared:
+        senders = [threading.Thread(target=worker.serve, name="task-worker", daemon=True)]
+    elif roles.send:
+        count = app.settings.senders
+        senders = [
+            threading.Thread(
+                target=outbox.run, args=(n, count, stopping), name=f"sender-{n}", daemon=True
+            )
+            for n in range(count)
+        ]
+    leads: list[threading.Thread] = []
+    if scheduling is not None:
+        leads.append(threading.Thread(target=scheduling.run, args=(leading,), name="leader"))
     try:
         for thread in threads:
             thread.start()
         # The stored jobs start once the adapters they send through are on their way up.
-        planner.activate()
-        scheduler.start(paused=True)
-        planner.add_ingest_job()
-        planner.add_feed_job()
-        planner.plan_all()
-        missed = planner.catch_up()
-        if missed:
-            log.info("sending %d digests missed while the bot was down", missed)
-        scheduler.resume()
+        for thread in leads:
+            thread.start()
         for thread in senders:
             thread.start()
         # A timed wait keeps the main thread responsive to signals.
         while not finished.wait(timeout=0.5):
             pass
     finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+        leading.set()  # the scheduler stops first: no new work
+        for thread in leads:
+            thread.join(timeout=STOP_SECONDS)
         stopping.set()
         outbox.wake.set()
+        worker.stop()
         for thread in senders:
             if thread.is_alive():
                 thread.join(timeout=STOP_SECONDS)
@@ -126,6 +138,8 @@ def run(app: App, adapters: Sequence[Adapter]) -> None:
                 log.exception("stopping the %s adapter failed", adapter.platform)
         for thread in threads:
             thread.join(timeout=STOP_SECONDS)
+        if deliveries is not None:
+            deliveries.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if failures:

@@ -11,18 +11,17 @@ stored by reference (`bot.scheduler:…`); the running app is registered here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.base import STATE_STOPPED, BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.bootstrap import App
-from bot.core.delivery import Outbox
 from bot.core.ingest import Problem
 from bot.core.replies import DigestReply, Reply
 from bot.core.store import Chat, Store
@@ -30,6 +29,7 @@ from bot.core.store import Chat, Store
 log = logging.getLogger(__name__)
 INGEST_JOB = "ingest-source-folder"
 FEED_JOB = "poll-feeds"
+REPLAN_JOB = "replan-digests"
 JOBS_TABLE = "apscheduler_jobs"
 
 
@@ -41,9 +41,21 @@ class Publisher(Protocol):
     def publish(self, chat_id: str, reply: Reply) -> None: ...
 
 
+class _Scheduler(BackgroundScheduler):
+    """APScheduler's background scheduler, safe to shut down at any moment: its thread,
+    woken just as `shutdown` runs, would hand a due job to an executor already shut down
+    (and log a traceback). Looking for due jobs and shutting down now take turns."""
+
+    def _process_jobs(self) -> float | None:
+        with self._jobstores_lock:
+            if self.state == STATE_STOPPED:
+                return None
+            return super()._process_jobs()
+
+
 def make_scheduler(store: Store, timezone: str) -> BackgroundScheduler:
     """A scheduler whose jobs live in the store's database."""
-    return BackgroundScheduler(
+    return _Scheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=store.engine, tablename=JOBS_TABLE)},
         timezone=timezone,
     )
@@ -115,12 +127,14 @@ class DigestPlanner:
         scheduler: BaseScheduler,
         app: App,
         publishers: Mapping[str, Publisher],
-        outbox: Outbox | None = None,
+        queue: Callable[[int], object] | None = None,
     ) -> None:
         self.scheduler = scheduler
         self.app = app
         self.publishers = publishers
-        self.outbox = outbox
+        # Hands a built digest to whatever delivers it: the outbox's senders (woken) or the
+        # task engine's workers. None: published at once (the console).
+        self.queue = queue
         self.ingest_job = IngestJob(app)
         self.feed_job = FeedPollJob(app)
 
@@ -168,12 +182,31 @@ class DigestPlanner:
             replace_existing=True,
         )
 
+    def add_replan_job(self) -> None:
+        """Bring the digest jobs in step with the chats every minute: a schedule changed in
+        another process (one that does not run the scheduler) takes effect within it."""
+        self.scheduler.add_job(
+            f"{__name__}:_run_replan",
+            "interval",
+            id=REPLAN_JOB,
+            name="bring digest jobs in step with the chats",
+            minutes=1,
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+
     def plan_all(self) -> None:
         """A job for every chat of the running platforms; a stored job that is still right
-        is kept as it is, so a digest missed while the bot was down still comes."""
+        is kept as it is, so a digest missed while the bot was down still comes. The jobs
+        are read in one go, and only those that differ are written."""
+        jobs = {job.id: job.name for job in self.scheduler.get_jobs()}
         for platform in self.publishers:
             for chat in self.app.store.chats(platform):
-                self.update(chat)
+                wanted = not chat.paused and chat.active
+                name = jobs.get(self.job_id(chat))
+                if (name is not None) != wanted or (wanted and name != self._job_name(chat)):
+                    self.update(chat)
 
     def update(self, chat: Chat) -> None:
         """(Re)schedule a chat's digest after its schedule changed; none while it is paused."""
@@ -243,10 +276,10 @@ class DigestPlanner:
             if self._made_since(chat, last_slot(chat, datetime.now(UTC))):
                 return
             digest = self.app.handler.build_digest(chat)
-            if digest.digest_id is None or self.outbox is None:
+            if digest.digest_id is None or self.queue is None:
                 publisher.publish(chat.platform_chat_id, DigestReply(digest))
             else:
-                self.outbox.wake.set()
+                self.queue(digest.digest_id)
         except Exception:
             log.exception(
                 "daily digest for chat %s:%s failed", chat.platform, chat.platform_chat_id
@@ -282,3 +315,11 @@ def _run_ingest() -> None:
 def _run_feed_poll() -> None:
     if _active is not None:
         _active.feed_job()
+
+
+def _run_replan() -> None:
+    if _active is not None:
+        try:
+            _active.plan_all()
+        except Exception:
+            log.exception("bringing the digest jobs in step with the chats failed")

@@ -97,9 +97,13 @@ class SlackAdapter:
 
     platform = PLATFORM
 
-    def __init__(self, handler: CommandHandler, config: SlackConfig) -> None:
+    def __init__(
+        self, handler: CommandHandler, config: SlackConfig, *, receive: bool = True
+    ) -> None:
         config.check()
         self.handler = handler
+        # False: a process that only sends (a worker): no requests, no Socket Mode.
+        self.receive = receive
         self.store = handler.store
         self.config = config
         self._pacer = _Pacer(config.post_interval)
@@ -113,9 +117,9 @@ class SlackAdapter:
         self._ready = threading.Event()
 
     @classmethod
-    def from_settings(cls, app: BotApp) -> SlackAdapter:
+    def from_settings(cls, app: BotApp, *, receive: bool = True) -> SlackAdapter:
         """The adapter the settings describe (`slack_config` says how the mode is chosen)."""
-        return cls(app.handler, SlackConfig.from_settings(app.settings))
+        return cls(app.handler, SlackConfig.from_settings(app.settings), receive=receive)
 
     # Wiring
 
@@ -136,10 +140,11 @@ class SlackAdapter:
         """Serve until `stop`: over HTTP, the web front brings Slack's requests (`routes`);
         in Socket Mode, a connection to Slack does."""
         try:
-            if self.config.mode == "socket":
+            if self.config.mode == "socket" and self.receive:
                 self._serve_socket_mode()
             else:
-                log.info("Slack (%s): taking requests at %s", self.config.mode, EVENTS_PATH)
+                if self.receive:
+                    log.info("Slack (%s): taking requests at %s", self.config.mode, EVENTS_PATH)
                 self._ready.set()
                 self._stopping.wait()
         finally:
@@ -148,7 +153,7 @@ class SlackAdapter:
     def routes(self) -> list[BaseRoute]:
         """The web front's routes for Slack's requests (none in Socket Mode): events,
         commands and buttons at Bolt's path, and the OAuth install pages."""
-        if self.config.mode == "socket":
+        if self.config.mode == "socket" or not self.receive:
             return []
         found: list[BaseRoute] = [Route(EVENTS_PATH, self._on_request, methods=["POST"])]
         if self.config.mode == "oauth":

@@ -104,8 +104,11 @@ class TelegramAdapter:
         limiter: AIORateLimiter | None = None,
         poll_interval: float = 0.0,
         backoff: Backoff | None = None,
+        receive: bool = True,
     ) -> None:
         self.handler = handler
+        # False: a process that only sends (a worker): no polling, no webhook, no menu.
+        self.receive = receive
         self.store = store
         self.webhook = webhook
         self.poll_interval = poll_interval
@@ -132,8 +135,8 @@ class TelegramAdapter:
         self._stop_requested = threading.Event()
 
     @classmethod
-    def from_settings(cls, app: Any) -> TelegramAdapter:
-        """The adapter for the bootstrapped app's settings."""
+    def from_settings(cls, app: Any, *, receive: bool = True) -> TelegramAdapter:
+        """The adapter for the bootstrapped app's settings (`receive`: updates too)."""
         settings = app.settings
         return cls(
             app.handler,
@@ -141,6 +144,7 @@ class TelegramAdapter:
             settings.telegram_bot_token.get_secret_value(),
             base_url=settings.telegram_base_url,
             webhook=Webhook.from_settings(settings),
+            receive=receive,
         )
 
     # Running
@@ -148,7 +152,7 @@ class TelegramAdapter:
     def routes(self) -> list[BaseRoute]:
         """The web front's route for the webhook (none when polling), which hands updates to
         the application's loop once it takes them."""
-        if self.webhook is None:
+        if self.webhook is None or not self.receive:
             return []
         loop = lambda: self._loop if self._ready.is_set() else None  # noqa: E731
         return [webhook_route(self.webhook, self.application, loop)]
@@ -223,6 +227,9 @@ class TelegramAdapter:
         updater = application.updater
         assert updater is not None
         await application.initialize()
+        if not self.receive:
+            await application.start()
+            return
         await application.bot.set_my_commands(
             [BotCommand(usage.split()[0].lstrip("/"), what) for usage, what in COMMANDS]
         )

@@ -187,15 +187,24 @@ class DigestRecords:
         shards: int = 1,
         platforms: Sequence[str] | None = None,
         limit: int = 100,
+        due: datetime | None = None,
     ) -> list[int]:
         """Ids of digests not yet wholly sent, oldest first: `shard` of `shards` by chat,
-        for chats on `platforms` (all when None)."""
+        for chats on `platforms` (all when None); with `due`, only those with no message
+        waiting to be tried again after that moment."""
         query = (
             select(DigestRow.id)
             .where(DigestRow.state == PENDING, DigestRow.chat_id % shards == shard)
             .order_by(DigestRow.id)
             .limit(limit)
         )
+        if due is not None:
+            waiting = select(DigestPartRow.digest_id).where(
+                DigestPartRow.digest_id == DigestRow.id,
+                DigestPartRow.state == PENDING,
+                DigestPartRow.next_attempt_at > due,
+            )
+            query = query.where(~waiting.exists())
         if platforms is not None:
             query = query.join(ChatRow, DigestRow.chat_id == ChatRow.id).where(
                 ChatRow.platform.in_(list(platforms))

@@ -220,8 +220,13 @@ def test_the_migrations_match_the_tables_the_code_declares(store: Store) -> None
 
     from bot.core.models import Base
 
+    def ours(name: str | None, kind: str, _parents: object) -> bool:
+        # The task engine's tables (PostgreSQL only) are its own, made from its own schema.
+        return not (kind == "table" and str(name).startswith("procrastinate_"))
+
     with store.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": ours})
+        differences = compare_metadata(context, Base.metadata)
     assert differences == []
 
 
